@@ -1,0 +1,38 @@
+# Sourced by build.sh: installs what GenoSynth needs on a bare Debian machine (as root), or says exactly what to
+# install. Every CI run and every new machine starts bare, so nothing here may assume an earlier session.
+
+genosynth_missing_packages() {
+  local missing=()
+  command -v plink1.9 >/dev/null 2>&1 || missing+=(plink1.9)
+  [ -x /usr/lib/plink2/plink2-avx2 ] || command -v plink2 >/dev/null 2>&1 || missing+=(plink2)
+  command -v bcftools >/dev/null 2>&1 || missing+=(bcftools)
+  command -v bgzip >/dev/null 2>&1 || missing+=(tabix)
+  # OpenBLAS is the engine's optional GEMM backend (benchmarked against; never required).
+  ls /usr/lib/x86_64-linux-gnu/libopenblas.so.0 >/dev/null 2>&1 || ls /usr/lib/*/libopenblas.so.0 >/dev/null 2>&1 || missing+=(libopenblas0-openmp)
+  echo "${missing[@]:-}"
+}
+
+genosynth_ensure_prerequisites() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK (10.0) is required: https://dotnet.microsoft.com/download" >&2
+    return 2
+  fi
+  local missing
+  missing=$(genosynth_missing_packages)
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "installing: $missing"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      # shellcheck disable=SC2086
+      apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+      echo "error: missing packages: $missing" >&2
+      echo "       install them with: sudo apt-get install $missing" >&2
+      return 2
+    fi
+  fi
+  # OpenBLAS picks slow kernels on this CPU family unless told; only valid where AVX-512 exists.
+  if grep -q avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=SkylakeX; fi
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using GenoSynth.Cli;
+
+return CliApp.Run(args);

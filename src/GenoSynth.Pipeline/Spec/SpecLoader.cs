@@ -1,0 +1,195 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace GenoSynth.Pipeline.Spec;
+
+/// <summary>Loads and validates an experiment spec. Defaults live here and are documented in docs/spec.md.</summary>
+public static partial class SpecLoader
+{
+    /// <summary>Sections of the design whose stages are not built yet: present in a spec = a clear error.</summary>
+    private static readonly string[] FutureSections = ["encode", "model", "train", "sample", "evaluate", "report"];
+
+    public static ExperimentSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException(path, "spec file not found");
+        var text = File.ReadAllText(path);
+        var yaml = new YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            throw new SpecException(path, ex.Start.Line, ex.Start.Column, "", "invalid YAML: " + (ex.InnerException?.Message ?? ex.Message));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new SpecException(path, "invalid YAML: " + ex.Message);
+        }
+        if (yaml.Documents.Count != 1 || yaml.Documents[0].RootNode is not YamlMappingNode rootNode)
+            throw new SpecException(path, "a spec is one YAML document whose top level is a mapping");
+        var root = new SpecNode(rootNode, path, "");
+
+        foreach (var future in FutureSections)
+            if (root.Has(future))
+            {
+                var (line, column) = root.LocationOf(future);
+                throw new SpecException(path, line, column, future, $"section '{future}' is not supported yet: its stage is not implemented in this version");
+            }
+
+        string experiment = root.RequiredString("experiment");
+        if (!ExperimentNameRegex().IsMatch(experiment))
+        {
+            var (line, column) = root.LocationOf("experiment");
+            throw new SpecException(path, line, column, "experiment", $"'{experiment}' must be letters, digits, '-', '_' or '.' (it names results/<experiment>)");
+        }
+        string description = root.String("description", "");
+        ulong seed = root.ULong("seed", 42);
+        var ploidy = root.Enum("ploidy", Ploidy.Diploid);
+        var data = ReadData(root.RequiredSection("data"));
+        var labels = root.Section("labels") is { } l ? ReadLabels(l) : null;
+        var phenotype = root.Section("phenotype") is { } p ? ReadPhenotype(p, seed) : null;
+        var qc = ReadQc(root.Section("qc"));
+        var split = ReadSplit(root.Section("split"), seed);
+        var rank = ReadRank(root.Section("rank"));
+        var tools = ReadTools(root.Section("tools"));
+        root.RejectUnknownKeys();
+
+        if (data.Format == InputFormat.Hapt && ploidy == Ploidy.Diploid && data.Files.All(f => !f.Name.Contains(".hapt")))
+            throw new SpecException(path, "data.files: format hapt needs a .hapt or .hapt.gz file");
+        if (rank.Method == RankMethod.Gwas && phenotype is null)
+        {
+            var (line, column) = root.LocationOf("rank");
+            throw new SpecException(path, line, column, "rank.method", "gwas ranking needs a 'phenotype' section (simulated or from a file)");
+        }
+        var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        return new ExperimentSpec(path, sha, experiment, description, seed, ploidy, data, labels, phenotype, qc, split, rank, tools);
+    }
+
+    private static DataSpec ReadData(SpecNode node)
+    {
+        var format = node.Enum("format", InputFormat.Plink);
+        if (!node.Has("format")) throw node.Error("missing required key 'data.format' (plink, vcf or hapt)");
+        var files = node.SectionList("files").Select(ReadRemoteFile).ToList();
+        if (files.Count == 0) throw node.Error("data.files must list at least one file");
+        var mirrors = node.StringList("mirrors");
+        node.RejectUnknownKeys();
+        bool Has(string suffix) => files.Any(f => f.Name.EndsWith(suffix, StringComparison.Ordinal));
+        switch (format)
+        {
+            case InputFormat.Plink when !(Has(".bed") && Has(".bim") && Has(".fam")):
+                throw node.Error("format plink needs a .bed, a .bim and a .fam file");
+            case InputFormat.Vcf when !files.All(f => f.Name.EndsWith(".vcf", StringComparison.Ordinal) || f.Name.EndsWith(".vcf.gz", StringComparison.Ordinal) || f.Name.EndsWith(".vcf.bgz", StringComparison.Ordinal)):
+                throw node.Error("format vcf: every file must end in .vcf, .vcf.gz or .vcf.bgz");
+            case InputFormat.Hapt when !(files.Any(f => f.Name.Contains(".hapt", StringComparison.Ordinal)) && Has(".legend")):
+                throw node.Error("format hapt needs a .hapt(.gz) file and a .legend file");
+        }
+        return new DataSpec(format, files, mirrors);
+    }
+
+    private static RemoteFile ReadRemoteFile(SpecNode node)
+    {
+        var url = node.RequiredString("url");
+        var sha = node.RequiredString("sha256").ToLowerInvariant();
+        if (!Sha256Regex().IsMatch(sha)) throw node.Error("sha256 must be 64 hexadecimal characters");
+        var name = node.OptionalString("name") ?? Uri.UnescapeDataString(url.Split('?')[0].TrimEnd('/').Split('/')[^1]);
+        var prefix = node.OptionalString("id_prefix");
+        node.RejectUnknownKeys();
+        return new RemoteFile(name, url, sha, prefix);
+    }
+
+    private static LabelsSpec ReadLabels(SpecNode node)
+    {
+        var file = ReadRemoteFile(node.RequiredSection("file"));
+        var spec = new LabelsSpec(file, node.String("id_column", "sample"), node.String("label_column", "label"));
+        node.RejectUnknownKeys();
+        return spec;
+    }
+
+    private static PhenotypeSpec ReadPhenotype(SpecNode node, ulong seed)
+    {
+        PhenotypeSimulation? simulation = null;
+        if (node.Section("simulate") is { } s)
+        {
+            simulation = new PhenotypeSimulation(
+                s.Double("h2", 0.5, 0, 1, minExclusive: true),
+                s.Double("prevalence", 0.5, 0, 1, minExclusive: true),
+                s.Int("causal_variants", 20, 1, 1_000_000),
+                s.Double("min_causal_maf", 0.05, 0, 0.5),
+                s.ULong("seed", seed));
+            if (simulation.Prevalence >= 1) throw s.Error("prevalence must be below 1");
+            s.RejectUnknownKeys();
+        }
+        RemoteFile? file = node.Section("file") is { } f ? ReadRemoteFile(f) : null;
+        if ((simulation is null) == (file is null)) throw node.Error("phenotype needs exactly one of 'simulate' or 'file'");
+        var spec = new PhenotypeSpec(simulation, file, node.String("id_column", "IID"), node.String("value_column", "PHENO"));
+        node.RejectUnknownKeys();
+        return spec;
+    }
+
+    private static QcSpec ReadQc(SpecNode? node)
+    {
+        if (node is null) return new QcSpec(null, null, null, null, true, 2, null);
+        LdPruneSpec? prune = null;
+        if (node.Section("ld_prune") is { } p)
+        {
+            prune = new LdPruneSpec(p.Int("window_kb", 250, 1, 100_000), p.Double("r2", 0.5, 0, 1, minExclusive: true));
+            p.RejectUnknownKeys();
+        }
+        var qc = new QcSpec(
+            node.OptionalDouble("maf", 0, 0.5),
+            node.OptionalDouble("geno", 0, 1),
+            node.OptionalDouble("mind", 0, 1),
+            node.OptionalDouble("hwe", 0, 1),
+            node.Bool("snps_only", true),
+            node.Int("max_alleles", 2, 2, 2),
+            prune);
+        node.RejectUnknownKeys();
+        return qc;
+    }
+
+    private static SplitSpec ReadSplit(SpecNode? node, ulong seed)
+    {
+        if (node is null) return new SplitSpec(0.8, 0.1, 0.1, true, seed);
+        var split = new SplitSpec(
+            node.Double("train", 0.8, 0, 1, minExclusive: true),
+            node.Double("validation", 0.1, 0, 1),
+            node.Double("holdout", 0.1, 0, 1, minExclusive: true),
+            node.Bool("stratify", true),
+            node.ULong("seed", seed));
+        if (Math.Abs(split.Train + split.Validation + split.Holdout - 1) > 1e-9)
+            throw node.Error($"fractions must sum to 1 (train {split.Train} + validation {split.Validation} + holdout {split.Holdout} = {split.Train + split.Validation + split.Holdout})");
+        node.RejectUnknownKeys();
+        return split;
+    }
+
+    private static RankSpec ReadRank(SpecNode? node)
+    {
+        if (node is null) return new RankSpec(RankMethod.All, 0, 0, null);
+        var method = node.Enum("method", RankMethod.All);
+        ClumpSpec? clump = null;
+        if (node.Section("clump") is { } c)
+        {
+            clump = new ClumpSpec(c.Double("p1", 1, 0, 1, minExclusive: true), c.Double("p2", 1, 0, 1, minExclusive: true),
+                c.Double("r2", 0.5, 0, 1, minExclusive: true), c.Int("kb", 250, 1, 100_000));
+            c.RejectUnknownKeys();
+        }
+        var rank = new RankSpec(method, node.Int("top_k", method == RankMethod.Gwas ? 1024 : 0, 0, 10_000_000), node.Int("pcs", 0, 0, 50), clump);
+        if (method == RankMethod.Gwas && rank.TopK == 0) throw node.Error("rank.top_k must be at least 1 for gwas ranking");
+        node.RejectUnknownKeys();
+        return rank;
+    }
+
+    private static ToolsSpec ReadTools(SpecNode? node)
+    {
+        if (node is null) return new ToolsSpec(null, null);
+        var tools = new ToolsSpec(node.OptionalString("plink1"), node.OptionalString("plink2"));
+        node.RejectUnknownKeys();
+        return tools;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")] private static partial Regex ExperimentNameRegex();
+    [GeneratedRegex("^[0-9a-f]{64}$")] private static partial Regex Sha256Regex();
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace GenoSynth.Pipeline.Spec;
+
+/// <summary>
+/// A YAML mapping being read into the spec. Every key read is remembered, so <see cref="RejectUnknownKeys"/> can
+/// name any key the spec does not define; every error carries file:line:column and the dotted key path.
+/// </summary>
+internal sealed class SpecNode
+{
+    private readonly YamlMappingNode _node;
+    private readonly string _file;
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+
+    public string Path { get; }
+
+    public SpecNode(YamlMappingNode node, string file, string path)
+    {
+        _node = node;
+        _file = file;
+        Path = path;
+    }
+
+    private string KeyPath(string key) => Path.Length == 0 ? key : Path + "." + key;
+
+    public bool Has(string key) => Find(key) is not null;
+
+    private YamlNode? Find(string key)
+    {
+        _read.Add(key);
+        foreach (var (k, v) in _node.Children)
+            if (k is YamlScalarNode s && s.Value == key) return v;
+        return null;
+    }
+
+    public SpecException Error(string key, YamlNode at, string message) =>
+        new(_file, at.Start.Line, at.Start.Column, KeyPath(key), message);
+
+    public SpecException Error(string message) => new(_file, _node.Start.Line, _node.Start.Column, Path, message);
+
+    private YamlScalarNode? Scalar(string key)
+    {
+        var node = Find(key);
+        if (node is null) return null;
+        if (node is YamlScalarNode s)
+        {
+            if (s.Style == YamlDotNet.Core.ScalarStyle.Plain && (s.Value is null || s.Value == "~" || s.Value == "null")) return null;
+            return s;
+        }
+        throw Error(key, node, "expected a single value, found " + (node is YamlMappingNode ? "a mapping" : "a list"));
+    }
+
+    public string? OptionalString(string key) => Scalar(key)?.Value;
+
+    public string RequiredString(string key)
+    {
+        var s = Scalar(key) ?? throw Error($"missing required key '{KeyPath(key)}'");
+        if (string.IsNullOrWhiteSpace(s.Value)) throw Error(key, s, "must not be empty");
+        return s.Value!;
+    }
+
+    public string String(string key, string fallback) => OptionalString(key) ?? fallback;
+
+    public double? OptionalDouble(string key, double min, double max, bool minExclusive = false)
+    {
+        var s = Scalar(key);
+        if (s is null) return null;
+        if (!double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v))
+            throw Error(key, s, $"expected a number, got '{s.Value}'");
+        if (v < min || v > max || (minExclusive && v == min))
+            throw Error(key, s, $"{v.ToString(CultureInfo.InvariantCulture)} is out of range {(minExclusive ? "(" : "[")}{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
+        return v;
+    }
+
+    public double Double(string key, double fallback, double min, double max, bool minExclusive = false) =>
+        OptionalDouble(key, min, max, minExclusive) ?? fallback;
+
+    public int Int(string key, int fallback, int min, int max)
+    {
+        var s = Scalar(key);
+        if (s is null) return fallback;
+        if (!int.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+            throw Error(key, s, $"expected an integer, got '{s.Value}'");
+        if (v < min || v > max) throw Error(key, s, $"{v} is out of range [{min}, {max}]");
+        return v;
+    }
+
+    public ulong ULong(string key, ulong fallback)
+    {
+        var s = Scalar(key);
+        if (s is null) return fallback;
+        if (!ulong.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v))
+            throw Error(key, s, $"expected a non-negative integer, got '{s.Value}'");
+        return v;
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        var s = Scalar(key);
+        if (s is null) return fallback;
+        return s.Value switch
+        {
+            "true" or "True" or "yes" => true,
+            "false" or "False" or "no" => false,
+            _ => throw Error(key, s, $"expected true or false, got '{s.Value}'"),
+        };
+    }
+
+    public T Enum<T>(string key, T fallback) where T : struct, System.Enum
+    {
+        var s = Scalar(key);
+        if (s is null) return fallback;
+        foreach (var value in System.Enum.GetValues<T>())
+            if (string.Equals(ToSnake(value.ToString()), s.Value, StringComparison.Ordinal)) return value;
+        throw Error(key, s, $"'{s.Value}' is not one of: {string.Join(", ", System.Enum.GetValues<T>().Select(v => ToSnake(v.ToString())))}");
+    }
+
+    internal static string ToSnake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
+    public SpecNode? Section(string key)
+    {
+        var node = Find(key);
+        if (node is null || (node is YamlScalarNode s && (s.Value is null || s.Value == "~" || s.Value == "null"))) return null;
+        if (node is YamlMappingNode m) return new SpecNode(m, _file, KeyPath(key));
+        throw Error(key, node, "expected a mapping (key: value lines)");
+    }
+
+    public SpecNode RequiredSection(string key) => Section(key) ?? throw Error($"missing required section '{KeyPath(key)}'");
+
+    public IReadOnlyList<SpecNode> SectionList(string key)
+    {
+        var node = Find(key);
+        if (node is null) return [];
+        if (node is not YamlSequenceNode seq) throw Error(key, node, "expected a list");
+        var result = new List<SpecNode>();
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            if (item is not YamlMappingNode m) throw Error(key, item, "expected each list item to be a mapping");
+            result.Add(new SpecNode(m, _file, $"{KeyPath(key)}[{i++}]"));
+        }
+        return result;
+    }
+
+    public IReadOnlyList<string> StringList(string key)
+    {
+        var node = Find(key);
+        if (node is null) return [];
+        if (node is not YamlSequenceNode seq) throw Error(key, node, "expected a list");
+        return seq.Children.Select(c => c is YamlScalarNode s && s.Value is not null ? s.Value : throw Error(key, c, "expected a list of strings")).ToList();
+    }
+
+    /// <summary>Fails on the first key that was never read: a typo must not be silently ignored.</summary>
+    public void RejectUnknownKeys(IEnumerable<string> allowed)
+    {
+        var allowedSet = allowed.ToHashSet(StringComparer.Ordinal);
+        foreach (var (k, _) in _node.Children)
+        {
+            var name = (k as YamlScalarNode)?.Value ?? "";
+            if (!allowedSet.Contains(name) && !_read.Contains(name))
+                throw new SpecException(_file, k.Start.Line, k.Start.Column, KeyPath(name),
+                    $"unknown key (allowed here: {string.Join(", ", allowedSet.Union(_read).Order(StringComparer.Ordinal))})");
+        }
+    }
+
+    public void RejectUnknownKeys() => RejectUnknownKeys([]);
+
+    public (long Line, long Column) LocationOf(string key)
+    {
+        foreach (var (k, _) in _node.Children)
+            if (k is YamlScalarNode s && s.Value == key) return (k.Start.Line, k.Start.Column);
+        return (_node.Start.Line, _node.Start.Column);
+    }
+}

@@ -1,0 +1,131 @@
+using GenoSynth.Pipeline;
+using GenoSynth.Pipeline.Spec;
+using GenoSynth.Tests.Support;
+
+namespace GenoSynth.Tests.Pipeline;
+
+public class SpecLoaderTests
+{
+    private const string Valid = """
+        experiment: demo
+        ploidy: diploid
+        data:
+          format: plink
+          mirrors: [../shared/data]
+          files:
+            - url: https://example.org/LCT.bed
+              sha256: 4db999b6ee42e0a184310026bc18db939547705242ac3a388a62df49b6e503a0
+            - url: https://example.org/LCT.bim
+              sha256: dc9a9b55a088f02e0b3a0da4822c04f6dee42467d268d473736460d0df5ab0a1
+            - url: https://example.org/LCT.fam
+              sha256: c3625ecd086d8dd2c4c8a81012b54baaf5ed871fb8f7fa9cf968bf0f0f1da5e8
+        qc:
+          maf: 0.01
+        """;
+
+    private static ExperimentSpec LoadText(TempDir tmp, string text)
+    {
+        var path = tmp.File("spec.yaml");
+        File.WriteAllText(path, text);
+        return SpecLoader.Load(path);
+    }
+
+    private static SpecException Fails(string text)
+    {
+        using var tmp = new TempDir();
+        return Assert.Throws<SpecException>(() => LoadText(tmp, text));
+    }
+
+    [Fact]
+    public void A_valid_spec_gets_every_default()
+    {
+        using var tmp = new TempDir();
+        var spec = LoadText(tmp, Valid);
+        Assert.Equal("demo", spec.Experiment);
+        Assert.Equal(42UL, spec.Seed);
+        Assert.Equal(0.01, spec.Qc.Maf);
+        Assert.Null(spec.Qc.Hwe);
+        Assert.Equal((0.8, 0.1, 0.1), (spec.Split.Train, spec.Split.Validation, spec.Split.Holdout));
+        Assert.Equal(42UL, spec.Split.Seed);
+        Assert.Equal(RankMethod.All, spec.Rank.Method);
+        Assert.Equal("LCT.bed", spec.Data.Files[0].Name);
+    }
+
+    [Fact]
+    public void An_unknown_key_is_named_with_file_line_and_column()
+    {
+        var ex = Fails(Valid + "\n  mafx: 0.1\n");
+        Assert.Matches(@"spec\.yaml:15:3: qc\.mafx: unknown key", ex.Message);
+    }
+
+    [Fact]
+    public void A_wrong_type_is_named()
+    {
+        var ex = Fails(Valid.Replace("maf: 0.01", "maf: lots"));
+        Assert.Matches(@"spec\.yaml:14:8: qc\.maf: expected a number, got 'lots'", ex.Message);
+    }
+
+    [Fact]
+    public void An_out_of_range_value_is_named()
+    {
+        var ex = Fails(Valid.Replace("maf: 0.01", "maf: 0.7"));
+        Assert.Contains("qc.maf: 0.7 is out of range [0, 0.5]", ex.Message);
+    }
+
+    [Fact]
+    public void Split_fractions_must_sum_to_one()
+    {
+        var ex = Fails(Valid + "\nsplit: {train: 0.8, validation: 0.2, holdout: 0.1}\n");
+        Assert.Contains("must sum to 1", ex.Message);
+        Assert.Contains("spec.yaml:15:8: split:", ex.Message);
+    }
+
+    [Fact]
+    public void Sections_of_stages_not_built_yet_are_rejected_clearly()
+    {
+        var ex = Fails(Valid + "\nencode: {method: pca-blocks}\n");
+        Assert.Contains("encode: section 'encode' is not supported yet", ex.Message);
+    }
+
+    [Fact]
+    public void Gwas_ranking_without_a_phenotype_is_rejected()
+    {
+        var ex = Fails(Valid + "\nrank: {method: gwas, top_k: 10}\n");
+        Assert.Contains("needs a 'phenotype' section", ex.Message);
+    }
+
+    [Fact]
+    public void Invalid_enum_values_list_the_choices()
+    {
+        var ex = Fails(Valid.Replace("ploidy: diploid", "ploidy: triploid"));
+        Assert.Contains("ploidy: 'triploid' is not one of: haplotype, diploid", ex.Message);
+    }
+
+    [Fact]
+    public void A_bad_sha256_and_a_missing_file_are_reported()
+    {
+        var ex = Fails(Valid.Replace("4db999b6ee42e0a184310026bc18db939547705242ac3a388a62df49b6e503a0", "xyz"));
+        Assert.Contains("data.files[0]", ex.Message);
+        Assert.Contains("sha256 must be 64 hexadecimal characters", ex.Message);
+        var missing = Assert.Throws<SpecException>(() => SpecLoader.Load("/nonexistent/spec.yaml"));
+        Assert.Contains("/nonexistent/spec.yaml: spec file not found", missing.Message);
+    }
+
+    [Fact]
+    public void Invalid_yaml_is_located()
+    {
+        var ex = Fails("experiment: demo\ndata: [unclosed\n");
+        Assert.Contains("spec.yaml:", ex.Message);
+        Assert.Contains("invalid YAML", ex.Message);
+    }
+
+    [Fact]
+    public void The_committed_workflows_are_valid()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "workflows"), "*.yaml"))
+        {
+            var spec = SpecLoader.Load(file);
+            Assert.Equal(Path.GetFileNameWithoutExtension(file), spec.Experiment);
+        }
+    }
+}
