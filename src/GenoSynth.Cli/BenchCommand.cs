@@ -1,19 +1,81 @@
 using System.CommandLine;
+using System.Text.Json;
+using GenoSynth.Neural;
+using GenoSynth.Neural.Benchmarks;
 
 namespace GenoSynth.Cli;
 
-/// <summary>`genosynth bench`: performance figures measured in one run (see the Neural engine README).</summary>
+/// <summary>`genosynth bench`: performance figures measured in one run (see src/GenoSynth.Neural/README.md).</summary>
 public static class BenchCommand
 {
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static Command Create(TextWriter output)
     {
         var which = new Argument<string>("benchmark") { Description = "gemm or train-step" };
         which.AcceptOnlyFromAmong("gemm", "train-step");
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("bench", "Run a performance benchmark and print its figures.") { which, json };
-        command.SetAction(parse => NotYet(parse.GetValue(which)!));
+        command.SetAction(parse =>
+        {
+            bool asJson = parse.GetValue(json);
+            if (parse.GetValue(which) == "gemm")
+            {
+                var report = EngineBenchmarks.Gemm();
+                if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
+                else PrintGemm(output, report);
+            }
+            else
+            {
+                // The step is measured against the managed GEMM peak of the same run (1024^3, all threads).
+                var saved = Engine.Threads;
+                var peak = MeasurePeak();
+                var report = EngineBenchmarks.TrainStep(peak);
+                Engine.Threads = saved;
+                if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
+                else PrintTrainStep(output, report);
+            }
+            return 0;
+        });
         return command;
     }
 
-    private static int NotYet(string benchmark) => throw new GenoSynth.Pipeline.NotImplementedStageException("bench " + benchmark);
+    private static double MeasurePeak()
+    {
+        var rng = new SeededRandom(3);
+        const int n = 1024;
+        var a = Tensor.Randn(rng, 1, n, n).Data;
+        var b = Tensor.Randn(rng, 1, n, n).Data;
+        var c = new float[n * n];
+        for (int i = 0; i < 2; i++) Gemm.Multiply(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+        var best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            Gemm.Multiply(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * n * n * n / best / 1e9;
+    }
+
+    private static void PrintGemm(TextWriter o, GemmReport r)
+    {
+        o.WriteLine($"managed kernel: {r.Kernel}; OPENBLAS_CORETYPE={r.OpenBlasCoreType ?? "(unset)"}");
+        o.WriteLine($"{"shape",-16} {"threads",7} {"backend",-9} {"GFLOP/s",9} {"ms",9}");
+        foreach (var f in r.Figures) o.WriteLine($"{f.Shape,-16} {f.Threads,7} {f.Backend,-9} {f.Gflops,9:F1} {f.Milliseconds,9:F3}");
+        foreach (var x in r.Ratios) o.WriteLine($"managed / openblas  {x.Shape,-16} {x.Threads} thread(s): {x.ManagedOverOpenBlas:F3}");
+    }
+
+    private static void PrintTrainStep(TextWriter o, TrainStepReport r)
+    {
+        o.WriteLine($"{r.Model}: {r.Parameters:N0} parameters, batch {r.Batch}, {r.Threads} thread(s)");
+        o.WriteLine($"  {r.MillisecondsPerStep:F2} ms/step, {r.GflopPerStep:F2} GFLOP/step, {r.AchievedGflops:F1} GFLOP/s = {r.FractionOfPeak:P1} of the GEMM peak {r.GemmPeakGflops:F1} GFLOP/s");
+        o.WriteLine($"  forward {r.ForwardMilliseconds:F2} ms, backward {r.BackwardMilliseconds:F2} ms, AdamW update {r.UpdateMilliseconds:F2} ms (means)");
+        o.WriteLine($"  managed bytes allocated per step after warm-up: {r.AllocatedBytesPerStep:N0} (pooled buffers: {r.PoolBytesAfterWarmup:N0} bytes, reused)");
+    }
 }

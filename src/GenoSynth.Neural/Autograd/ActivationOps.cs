@@ -1,0 +1,129 @@
+using System.Numerics.Tensors;
+
+namespace GenoSynth.Neural;
+
+public enum Activation { ReLU, LeakyReLU, SiLU, GELU, Tanh, Sigmoid, Exp }
+
+/// <summary>Element-wise nonlinearities and softmax.</summary>
+public sealed partial class Graph
+{
+    private const float GeluC = 0.7978845608f; // sqrt(2 / pi)
+
+    public Tensor ReLU(Tensor x) => Activate(x, Activation.ReLU);
+    public Tensor LeakyReLU(Tensor x, float slope = 0.01f) => Activate(x, Activation.LeakyReLU, slope);
+    public Tensor SiLU(Tensor x) => Activate(x, Activation.SiLU);
+
+    /// <summary>GELU, tanh approximation (PyTorch's approximate="tanh").</summary>
+    public Tensor GELU(Tensor x) => Activate(x, Activation.GELU);
+    public Tensor Tanh(Tensor x) => Activate(x, Activation.Tanh);
+    public Tensor Sigmoid(Tensor x) => Activate(x, Activation.Sigmoid);
+    public Tensor Exp(Tensor x) => Activate(x, Activation.Exp);
+
+    public Tensor Activate(Tensor x, Activation kind, float slope = 0.01f)
+    {
+        var y = New(x.Shape, clear: false);
+        var xs = x.Span;
+        var ys = y.Span;
+        switch (kind)
+        {
+            case Activation.ReLU: TensorPrimitives.Max(xs, 0f, ys); break;
+            case Activation.LeakyReLU: for (int i = 0; i < xs.Length; i++) ys[i] = xs[i] > 0 ? xs[i] : slope * xs[i]; break;
+            case Activation.SiLU:
+                TensorPrimitives.Sigmoid(xs, ys);
+                TensorPrimitives.Multiply(xs, ys, ys);
+                break;
+            case Activation.GELU:
+                for (int i = 0; i < xs.Length; i++)
+                {
+                    float v = xs[i];
+                    ys[i] = 0.5f * v * (1 + MathF.Tanh(GeluC * (v + 0.044715f * v * v * v)));
+                }
+                break;
+            case Activation.Tanh: TensorPrimitives.Tanh(xs, ys); break;
+            case Activation.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
+            case Activation.Exp: TensorPrimitives.Exp(xs, ys); break;
+        }
+        return Tracks(x) ? Record(new ActivationOp(x, kind, slope), y) : y;
+    }
+
+    private sealed class ActivationOp(Tensor x, Activation kind, float slope) : Op
+    {
+        internal override void Backward(Graph g)
+        {
+            var dy = Output.Grad!;
+            var y = Output.Data;
+            var xd = x.Data;
+            var dx = g.GradOf(x);
+            int n = x.Length;
+            switch (kind)
+            {
+                case Activation.ReLU: for (int i = 0; i < n; i++) if (xd[i] > 0) dx[i] += dy[i]; break;
+                case Activation.LeakyReLU: for (int i = 0; i < n; i++) dx[i] += xd[i] > 0 ? dy[i] : slope * dy[i]; break;
+                case Activation.SiLU:
+                {
+                    // d/dx x*s(x) = s + x*s*(1-s) = s + y*(1-s), with s = sigmoid(x) and y = x*s.
+                    var sig = g.Scratch(n, clear: false).AsSpan(0, n);
+                    var tmp = g.Scratch(n, clear: false).AsSpan(0, n);
+                    TensorPrimitives.Sigmoid(xd.AsSpan(0, n), sig);
+                    TensorPrimitives.Subtract(1f, sig, tmp);                       // 1 - s
+                    TensorPrimitives.MultiplyAdd(y.AsSpan(0, n), tmp, sig, tmp);   // s + y(1-s)
+                    TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), tmp, dx.AsSpan(0, n), dx.AsSpan(0, n));
+                    break;
+                }
+                case Activation.GELU:
+                    for (int i = 0; i < n; i++)
+                    {
+                        float v = xd[i];
+                        float t = MathF.Tanh(GeluC * (v + 0.044715f * v * v * v));
+                        dx[i] += dy[i] * (0.5f * (1 + t) + 0.5f * v * (1 - t * t) * GeluC * (1 + 3 * 0.044715f * v * v));
+                    }
+                    break;
+                case Activation.Tanh:
+                {
+                    var tmp = g.Scratch(n, clear: false).AsSpan(0, n);
+                    TensorPrimitives.Multiply(y.AsSpan(0, n), y.AsSpan(0, n), tmp);
+                    TensorPrimitives.Subtract(1f, tmp, tmp);
+                    TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), tmp, dx.AsSpan(0, n), dx.AsSpan(0, n));
+                    break;
+                }
+                case Activation.Sigmoid:
+                {
+                    var tmp = g.Scratch(n, clear: false).AsSpan(0, n);
+                    TensorPrimitives.Subtract(1f, y.AsSpan(0, n), tmp);
+                    TensorPrimitives.Multiply(tmp, y.AsSpan(0, n), tmp);
+                    TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), tmp, dx.AsSpan(0, n), dx.AsSpan(0, n));
+                    break;
+                }
+                case Activation.Exp:
+                    TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), y.AsSpan(0, n), dx.AsSpan(0, n), dx.AsSpan(0, n));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Softmax over the last axis.</summary>
+    public Tensor Softmax(Tensor x)
+    {
+        var y = New(x.Shape, clear: false);
+        int cols = x.Columns, rows = x.Rows;
+        for (int r = 0; r < rows; r++) TensorPrimitives.SoftMax(x.Data.AsSpan(r * cols, cols), y.Data.AsSpan(r * cols, cols));
+        return Tracks(x) ? Record(new SoftmaxOp(x), y) : y;
+    }
+
+    private sealed class SoftmaxOp(Tensor x) : Op
+    {
+        internal override void Backward(Graph g)
+        {
+            int cols = x.Columns, rows = x.Rows;
+            var dx = g.GradOf(x);
+            for (int r = 0; r < rows; r++)
+            {
+                var y = Output.Data.AsSpan(r * cols, cols);
+                var dy = Output.Grad!.AsSpan(r * cols, cols);
+                float dot = TensorPrimitives.Dot(y, dy);
+                var d = dx.AsSpan(r * cols, cols);
+                for (int j = 0; j < cols; j++) d[j] += y[j] * (dy[j] - dot);
+            }
+        }
+    }
+}
