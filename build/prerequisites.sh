@@ -7,6 +7,8 @@ genosynth_missing_packages() {
   [ -x /usr/lib/plink2/plink2-avx2 ] || command -v plink2 >/dev/null 2>&1 || missing+=(plink2)
   command -v bcftools >/dev/null 2>&1 || missing+=(bcftools)
   command -v bgzip >/dev/null 2>&1 || missing+=(tabix)
+  # Headless Chromium opens the HTML report in the browser test.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   # OpenBLAS is the engine's optional GEMM backend (benchmarked against; never required).
   ls /usr/lib/x86_64-linux-gnu/libopenblas.so.0 >/dev/null 2>&1 || ls /usr/lib/*/libopenblas.so.0 >/dev/null 2>&1 || missing+=(libopenblas0-openmp)
   echo "${missing[@]:-}"

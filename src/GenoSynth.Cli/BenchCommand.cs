@@ -17,14 +17,20 @@ public static class BenchCommand
 
     public static Command Create(TextWriter output)
     {
-        var which = new Argument<string>("benchmark") { Description = "gemm or train-step" };
-        which.AcceptOnlyFromAmong("gemm", "train-step");
+        var which = new Argument<string>("benchmark") { Description = "gemm, train-step or eval" };
+        which.AcceptOnlyFromAmong("gemm", "train-step", "eval");
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
-        var command = new Command("bench", "Run a performance benchmark and print its figures.") { which, json };
+        var data = new Option<string>("--data") { Description = "The shared data directory (eval).", DefaultValueFactory = _ => "../shared/data" };
+        var command = new Command("bench", "Run a performance benchmark and print its figures.") { which, json, data };
         command.SetAction(parse =>
         {
             bool asJson = parse.GetValue(json);
-            if (parse.GetValue(which) == "gemm")
+            if (parse.GetValue(which) == "eval")
+            {
+                var report = GenoSynth.Pipeline.Evaluate.EvaluationBenchmarks.Run(parse.GetValue(data)!, line => { if (!asJson) output.WriteLine(line); });
+                if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
+            }
+            else if (parse.GetValue(which) == "gemm")
             {
                 var report = EngineBenchmarks.Gemm();
                 if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));

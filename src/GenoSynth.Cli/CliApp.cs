@@ -20,6 +20,7 @@ public static class CliApp
         var root = new RootCommand("GenoSynth: synthetic genotypes from real PLINK/VCF data, with a reproducible evaluation.");
         root.Subcommands.Add(StageCommand(output));
         root.Subcommands.Add(InspectCommand(output));
+        root.Subcommands.Add(EvaluateCommand.Create(output));
         root.Subcommands.Add(BenchCommand.Create(output));
         try
         {

@@ -1,0 +1,295 @@
+using GenoSynth.Neural;
+
+namespace GenoSynth.Evaluation;
+
+public sealed record EvaluationOptions(int AatsDraw = 2000, int AatsRepeats = 5, ulong Seed = 1, double ClassifierC = 0.1,
+    int PairwiseSample = 500, bool Utility = true, int LdPlotVariants = 120);
+
+/// <summary>
+/// Scores synthetic sets against a real train split and a real holdout the generator never saw. Every metric is a
+/// pure function of (train, holdout, synthetic, labels); the holdout-vs-train value is computed the same way and
+/// reported beside it as the reference.
+/// </summary>
+public sealed class Evaluator(EvaluationOptions options)
+{
+    public const string Schema = "genosynth.metrics/1";
+
+    public MetricsDocument Evaluate(GenotypeSet train, GenotypeSet holdout, IReadOnlyList<GenotypeSet> synthetic,
+        IReadOnlyList<(string Chromosome, long Position)> variantPositions)
+    {
+        foreach (var s in synthetic)
+            if (s.Variants != train.Variants || s.Ploidy != train.Ploidy)
+                throw new ArgumentException($"synthetic set '{s.Name}' has {s.Variants} variants (ploidy {s.Ploidy}); the real data have {train.Variants} (ploidy {train.Ploidy})");
+
+        var trainBits = new BitPackedRows(train);
+        var holdoutBits = new BitPackedRows(holdout);
+        var trainAf = train.AlleleFrequencies();
+        var holdoutAf = holdout.AlleleFrequencies();
+        var trainLd = Linkage.R2Matrix(train);
+        var holdoutLd = Linkage.R2Matrix(holdout);
+        var trainLdUpper = Linkage.UpperTriangle(trainLd, train.Variants);
+        var trainDecay = Linkage.Decay(trainLd, variantPositions);
+        var holdoutDecay = Linkage.Decay(holdoutLd, variantPositions);
+        var pca = Pca.Fit(train, 10, seed: options.Seed);
+        var trainScores = pca.Project(train);
+        var holdoutScores = pca.Project(holdout);
+        var trainC3 = PopulationGenetics.ThreePointCorrelations(train);
+        var trainPairwise = WithinDistances(trainBits, options.Seed);
+        var trainFst = PopulationGenetics.PairwiseFst(train);
+        var holdoutDcr = Privacy.DistanceToClosest(holdoutBits, trainBits);
+
+        // The holdout scored as if it were a synthetic set: the level a perfect generator would reach.
+        var reference = ScoreFidelity(train, trainAf, trainLdUpper, trainDecay, pca, trainScores, trainC3, trainPairwise, trainFst,
+            holdout, holdoutAf, holdoutLd, holdoutDecay, holdoutScores, holdoutBits);
+        int draw = Math.Min(options.AatsDraw, Math.Min(train.Rows, holdout.Rows));
+        var referenceAats = RepeatedAats(trainBits, holdoutBits, draw, options.Seed);
+        double referenceCopyRate = (double)holdoutDcr.Count(d => d == 0) / holdout.Rows;
+
+        var classes = train.Labels?.Distinct().Order(StringComparer.Ordinal).ToList();
+        // The real-trained classifiers are the reference of utility metrics: fitted only when a labelled set needs them.
+        UtilityReference? utilityReference = options.Utility && classes is { Count: >= 2 } && holdout.Labels is not null && synthetic.Any(s => s.Labels is not null)
+            ? FitReference(train, holdout, classes) : null;
+
+        var sets = new List<SetMetrics>();
+        var plots = new PlotData(trainAf, holdoutAf, new(), 0, [], new(), Linkage.DecayBinEdges, trainDecay, holdoutDecay, new(),
+            Points(trainScores, pca.Components, train.Labels), Points(holdoutScores, pca.Components, holdout.Labels), new(),
+            trainPairwise, new(), new() { ["holdout"] = holdoutDcr });
+        foreach (var s in synthetic)
+        {
+            var notes = new List<string>();
+            var bits = new BitPackedRows(s);
+            var af = s.AlleleFrequencies();
+            var ld = Linkage.R2Matrix(s);
+            var decay = Linkage.Decay(ld, variantPositions);
+            var scores = pca.Project(s);
+            var fidelity = ScoreFidelity(train, trainAf, trainLdUpper, trainDecay, pca, trainScores, trainC3, trainPairwise, trainFst,
+                s, af, ld, decay, scores, bits);
+            var fidelityMetrics = new SortedDictionary<string, Metric>(StringComparer.Ordinal);
+            foreach (var (key, (value, description, ideal)) in fidelity)
+                fidelityMetrics[key] = new Metric(value, reference.TryGetValue(key, out var r) ? r.Value : null, ideal, description);
+
+            var privacy = ScorePrivacy(trainBits, holdoutBits, bits, draw, referenceAats, referenceCopyRate, holdoutDcr, s.Rows, out var dcr);
+            var utility = new SortedDictionary<string, Metric>(StringComparer.Ordinal);
+            if (s.Labels is null) notes.Add("utility: this synthetic set has no labels, so no classifier can be trained on it");
+            else if (utilityReference is null) notes.Add("utility: the real data have no labels, or utility was switched off");
+            else ScoreUtility(utility, train, holdout, s, classes!, utilityReference);
+
+            sets.Add(new SetMetrics(s.Name, s.Rows, s.Labels is not null, fidelityMetrics, privacy, utility, notes));
+            plots.SyntheticFrequencies[s.Name] = af;
+            plots.SyntheticLd[s.Name] = Corner(ld, s.Variants, options.LdPlotVariants);
+            plots.SyntheticDecay[s.Name] = decay;
+            plots.SyntheticPca[s.Name] = Points(scores, pca.Components, s.Labels);
+            plots.SyntheticPairwise[s.Name] = WithinDistances(bits, options.Seed + 1);
+            plots.DistanceToClosestTrain[s.Name] = dcr;
+        }
+        var finalPlots = plots with { LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = Corner(trainLd, train.Variants, options.LdPlotVariants) };
+        return new MetricsDocument(Schema,
+            new RealSummary(train.Rows, holdout.Rows, train.Variants, train.Ploidy == 1 ? "haplotype" : "individual", classes ?? []),
+            new EvaluationSettings(draw, options.AatsRepeats, options.Seed, options.ClassifierC, options.PairwiseSample), sets, finalPlots);
+    }
+
+    private Dictionary<string, (double? Value, string Description, double? Ideal)> ScoreFidelity(
+        GenotypeSet train, double[] trainAf, double[] trainLdUpper, double[] trainDecay, Pca pca, float[] trainScores, double[] trainC3,
+        double[] trainPairwise, Dictionary<string, double> trainFst,
+        GenotypeSet other, double[] af, float[] ld, double[] decay, float[] scores, BitPackedRows bits)
+    {
+        var result = new Dictionary<string, (double?, string, double?)>(StringComparer.Ordinal)
+        {
+            ["af_pearson"] = (Statistics.Pearson(trainAf, af), "Pearson r of per-variant allele frequencies vs real train", null),
+            ["af_mae"] = (Statistics.MeanAbsoluteDifference(trainAf, af), "mean absolute allele-frequency difference vs real train", null),
+            ["spurious_fixed_sites"] = (Enumerable.Range(0, af.Length).Count(j => (af[j] == 0 || af[j] == 1) && trainAf[j] > 0 && trainAf[j] < 1),
+                "variants monomorphic here but polymorphic in real train", 0),
+        };
+        var upper = Linkage.UpperTriangle(ld, other.Variants);
+        result["ld_r2_pearson"] = (Statistics.Pearson(trainLdUpper, upper), "Pearson r of all-pairs LD r^2 vs real train", null);
+        result["ld_r2_mse"] = (trainLdUpper.Select((v, i) => (v - upper[i]) * (v - upper[i])).Average(), "mean squared difference of all-pairs LD r^2", null);
+        var decayBins = Enumerable.Range(0, decay.Length).Where(b => !double.IsNaN(decay[b]) && !double.IsNaN(trainDecay[b])).ToList();
+        result["ld_decay_mae"] = (decayBins.Count == 0 ? null : decayBins.Average(b => Math.Abs(decay[b] - trainDecay[b])),
+            "mean absolute difference of the LD decay curve (mean r^2 by distance bin)", null);
+        for (int c = 0; c < 2; c++)
+            result[$"pca_w1_pc{c + 1}"] = (Statistics.Wasserstein1(Pca.Column(trainScores, pca.Components, c), Pca.Column(scores, pca.Components, c)),
+                $"Wasserstein-1 distance on PC{c + 1} (PCA fitted on real train) vs real train", null);
+        result["pairwise_distance_w1"] = (Statistics.Wasserstein1(trainPairwise, WithinDistances(bits, options.Seed + 1)),
+            "Wasserstein-1 between within-set pairwise distances and those within real train", null);
+        result["three_point_pearson"] = (Statistics.Pearson(trainC3, PopulationGenetics.ThreePointCorrelations(other)),
+            "Pearson r of connected 3-point correlations (gaps 1-16) vs real train", null);
+        var fst = PopulationGenetics.PairwiseFst(other);
+        if (trainFst.Count >= 2 && fst.Count == trainFst.Count)
+        {
+            var keys = trainFst.Keys.Order(StringComparer.Ordinal).ToList();
+            result["fst_pearson"] = (Statistics.Pearson(keys.Select(k => trainFst[k]).ToList(), keys.Select(k => fst[k]).ToList()),
+                "Pearson r of pairwise Fst between labels vs real train", null);
+            result["fst_mae"] = (keys.Average(k => Math.Abs(trainFst[k] - fst[k])), "mean absolute difference of pairwise Fst", null);
+        }
+        if (other.Ploidy == 2)
+        {
+            result["genotype_frequency_mae"] = (Statistics.MeanAbsoluteDifference(PopulationGenetics.GenotypeClassFrequencies(train),
+                PopulationGenetics.GenotypeClassFrequencies(other)), "mean absolute difference of genotype-class (0/1/2) frequencies", null);
+            result["heterozygosity"] = (PopulationGenetics.Heterozygosity(other), "observed heterozygosity", null);
+            result["hwe_violation_rate"] = (PopulationGenetics.HweViolationRate(other), "fraction of variants with HWE exact p < 0.05", null);
+        }
+        return result;
+    }
+
+    private (double Truth, double TruthSd, double Syn, double SynSd) RepeatedAats(BitPackedRows t, BitPackedRows s, int n, ulong seed)
+    {
+        var truth = new List<double>();
+        var syn = new List<double>();
+        for (int r = 0; r < options.AatsRepeats; r++)
+        {
+            var a = Privacy.Aats(t, s, n, new SeededRandom(seed + (ulong)r * 7919));
+            truth.Add(a.AaTruth);
+            syn.Add(a.AaSyn);
+        }
+        var (tm, ts) = Statistics.MeanSd(truth);
+        var (sm, ss) = Statistics.MeanSd(syn);
+        return (tm, ts, sm, ss);
+    }
+
+    private SortedDictionary<string, Metric> ScorePrivacy(BitPackedRows train, BitPackedRows holdout, BitPackedRows synthetic, int draw,
+        (double Truth, double TruthSd, double Syn, double SynSd) reference, double referenceCopyRate, double[] holdoutDcr, int rows, out double[] dcr)
+    {
+        int n = Math.Min(draw, synthetic.Rows);
+        var vsTrain = RepeatedAats(train, synthetic, n, options.Seed);
+        var vsHoldout = RepeatedAats(holdout, synthetic, Math.Min(n, holdout.Rows), options.Seed);
+        double loss = (vsHoldout.Truth + vsHoldout.Syn) / 2 - (vsTrain.Truth + vsTrain.Syn) / 2;
+        dcr = Privacy.DistanceToClosest(synthetic, train);
+        int copies = dcr.Count(d => d == 0);
+        var (ks, ksP) = Statistics.KolmogorovSmirnov(dcr, holdoutDcr);
+        return new SortedDictionary<string, Metric>(StringComparer.Ordinal)
+        {
+            ["aa_truth"] = new(vsTrain.Truth, reference.Truth, 0.5, "AATS: fraction of real-train rows whose nearest synthetic row is farther than their nearest real one", vsTrain.TruthSd),
+            ["aa_syn"] = new(vsTrain.Syn, reference.Syn, 0.5, "AATS: fraction of synthetic rows whose nearest real-train row is farther than their nearest synthetic one", vsTrain.SynSd),
+            ["aa_truth_holdout"] = new(vsHoldout.Truth, null, 0.5, "AA_truth computed against the holdout instead of train", vsHoldout.TruthSd),
+            ["aa_syn_holdout"] = new(vsHoldout.Syn, null, 0.5, "AA_syn computed against the holdout instead of train", vsHoldout.SynSd),
+            ["privacy_loss"] = new(loss, null, 0, "AATS vs holdout minus AATS vs train (AATS = mean of AA_truth and AA_syn)"),
+            ["exact_copies"] = new(copies, null, 0, "synthetic rows identical to a real training row"),
+            ["exact_copy_rate"] = new((double)copies / rows, referenceCopyRate, 0, "share of rows identical to a real training row (reference: holdout rows)"),
+            ["dcr_median"] = new(Median(dcr), Median(holdoutDcr), null, "median distance to the closest real training row"),
+            ["dcr_ks_statistic"] = new(ks, null, 0, "Kolmogorov-Smirnov statistic between the synthetic and holdout distance-to-closest-record distributions"),
+            ["dcr_ks_p"] = new(ksP, null, null, "p-value of that KS test (small: synthetic rows sit at different distances from train than fresh real rows do)"),
+            ["mia_auc"] = new(Privacy.MembershipInferenceAuc(train, holdout, synthetic, new SeededRandom(options.Seed)), null, 0.5,
+                "membership inference AUC: train members vs holdout by distance to the nearest synthetic row"),
+        };
+    }
+
+    private sealed record UtilityReference(double LrAccuracy, double LrAuc, double MlpAccuracy, double MlpAuc, double? PrsAuc,
+        (double[] Beta, double[] P)? Gwas, Dictionary<int, double> RealOnlyAccuracy, Dictionary<int, GenotypeSet> RealFractions);
+
+    private static readonly int[] AugmentationPercents = [5, 10, 20, 50];
+
+    private UtilityReference FitReference(GenotypeSet train, GenotypeSet holdout, List<string> classes)
+    {
+        var lr = Classifiers.Fit(ClassifierKind.LogisticRegression, train, train.Labels!, classes, options.ClassifierC, seed: options.Seed);
+        var mlp = Classifiers.Fit(ClassifierKind.Mlp, train, train.Labels!, classes, options.ClassifierC, seed: options.Seed);
+        double? prs = null;
+        (double[], double[])? gwas = null;
+        if (classes.Contains("case"))
+        {
+            gwas = Association.PerVariantLogistic(train, train.Labels!, "case");
+            prs = Association.ScoreAuc(gwas.Value.Item1, holdout, holdout.Labels!, "case");
+        }
+        var fractions = new Dictionary<int, GenotypeSet>();
+        var realOnly = new Dictionary<int, double>();
+        foreach (int percent in AugmentationPercents)
+        {
+            var rows = StratifiedFraction(train, percent / 100.0, options.Seed + (ulong)percent);
+            var part = train.SelectRows(rows);
+            fractions[percent] = part;
+            var model = Classifiers.Fit(ClassifierKind.LogisticRegression, part, part.Labels!, classes, options.ClassifierC, seed: options.Seed);
+            realOnly[percent] = Classifiers.Accuracy(model, holdout, holdout.Labels!);
+        }
+        return new UtilityReference(Classifiers.Accuracy(lr, holdout, holdout.Labels!), Classifiers.MacroAuc(lr, holdout, holdout.Labels!),
+            Classifiers.Accuracy(mlp, holdout, holdout.Labels!), Classifiers.MacroAuc(mlp, holdout, holdout.Labels!), prs, gwas, realOnly, fractions);
+    }
+
+    private void ScoreUtility(SortedDictionary<string, Metric> utility, GenotypeSet train, GenotypeSet holdout, GenotypeSet synthetic,
+        List<string> classes, UtilityReference reference)
+    {
+        var lr = Classifiers.Fit(ClassifierKind.LogisticRegression, synthetic, synthetic.Labels!.Select(l => classes.Contains(l) ? l : classes[0]).ToList(), classes, options.ClassifierC, seed: options.Seed);
+        var mlp = Classifiers.Fit(ClassifierKind.Mlp, synthetic, synthetic.Labels!.Select(l => classes.Contains(l) ? l : classes[0]).ToList(), classes, options.ClassifierC, seed: options.Seed);
+        double lrAccuracy = Classifiers.Accuracy(lr, holdout, holdout.Labels!);
+        double mlpAccuracy = Classifiers.Accuracy(mlp, holdout, holdout.Labels!);
+        utility["tstr_accuracy"] = new(lrAccuracy, reference.LrAccuracy, null, "logistic regression trained on synthetic, accuracy on the real holdout (reference: trained on real train)");
+        utility["trtr_accuracy"] = new(reference.LrAccuracy, null, null, "logistic regression trained on real train, accuracy on the real holdout");
+        utility["recovery"] = new(lrAccuracy / reference.LrAccuracy, 1, 1, "TSTR accuracy / TRTR accuracy (logistic regression)");
+        utility["tstr_macro_auc"] = new(Classifiers.MacroAuc(lr, holdout, holdout.Labels!), reference.LrAuc, null, "macro one-vs-rest ROC AUC of the synthetic-trained logistic regression");
+        utility["tstr_mlp_accuracy"] = new(mlpAccuracy, reference.MlpAccuracy, null, "MLP (128 hidden) trained on synthetic, accuracy on the real holdout");
+        utility["mlp_recovery"] = new(mlpAccuracy / reference.MlpAccuracy, 1, 1, "TSTR / TRTR accuracy for the MLP");
+        if (reference.Gwas is { } realGwas)
+        {
+            var (beta, p) = Association.PerVariantLogistic(synthetic, synthetic.Labels!, "case");
+            utility["prs_auc"] = new(Association.ScoreAuc(beta, holdout, holdout.Labels!, "case"), reference.PrsAuc, null,
+                "holdout ROC AUC of a polygenic score from per-variant logistic effects estimated on synthetic (reference: on real train)");
+            utility["prs_recovery"] = new(Association.ScoreAuc(beta, holdout, holdout.Labels!, "case") / reference.PrsAuc, 1, 1, "PRS AUC synthetic / real");
+            int top = Math.Max(5, Math.Min(50, train.Variants / 20));
+            var realTop = Enumerable.Range(0, p.Length).OrderBy(j => realGwas.P[j]).ThenBy(j => j).Take(top).ToHashSet();
+            var synTop = Enumerable.Range(0, p.Length).OrderBy(j => p[j]).ThenBy(j => j).Take(top);
+            utility["gwas_top_overlap"] = new((double)synTop.Count(realTop.Contains) / top, null, 1, $"share of the real top-{top} GWAS hits among the synthetic top-{top}");
+            utility["gwas_beta_pearson"] = new(Statistics.Pearson(realGwas.Beta, beta), null, 1, "Pearson r of per-variant log odds ratios, synthetic vs real train");
+        }
+        foreach (int percent in AugmentationPercents)
+        {
+            var part = reference.RealFractions[percent];
+            var combined = Concat(part, synthetic);
+            var model = Classifiers.Fit(ClassifierKind.LogisticRegression, combined, combined.Labels!.Select(l => classes.Contains(l) ? l : classes[0]).ToList(), classes, options.ClassifierC, seed: options.Seed);
+            utility[$"augmented_accuracy_{percent:D2}pct"] = new(Classifiers.Accuracy(model, holdout, holdout.Labels!), reference.RealOnlyAccuracy[percent], null,
+                $"holdout accuracy of logistic regression on {percent} % of real train plus all synthetic rows (reference: the {percent} % alone)");
+        }
+    }
+
+    private static GenotypeSet Concat(GenotypeSet a, GenotypeSet b)
+    {
+        var values = new byte[a.Values.LongLength + b.Values.LongLength];
+        a.Values.CopyTo(values, 0);
+        b.Values.CopyTo(values, a.Values.LongLength);
+        return new GenotypeSet(a.Name + "+" + b.Name, a.Ploidy, a.Rows + b.Rows, a.Variants, values, a.RowIds.Concat(b.RowIds).ToList(),
+            a.Individuals.Concat(b.Individuals).ToList(), a.Labels!.Concat(b.Labels!).ToList());
+    }
+
+    private static List<int> StratifiedFraction(GenotypeSet set, double fraction, ulong seed)
+    {
+        var rng = new SeededRandom(seed);
+        var rows = new List<int>();
+        foreach (var group in Enumerable.Range(0, set.Rows).GroupBy(r => set.Labels![r]).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var members = group.ToList();
+            rng.Shuffle(members);
+            rows.AddRange(members.Take(Math.Max(1, (int)Math.Round(members.Count * fraction))));
+        }
+        rows.Sort();
+        return rows;
+    }
+
+    private double[] WithinDistances(BitPackedRows bits, ulong seed)
+    {
+        int n = Math.Min(options.PairwiseSample, bits.Rows);
+        var rows = Privacy.Draw(bits.Rows, n, new SeededRandom(seed));
+        var distances = new double[n * (n - 1) / 2];
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) distances[k++] = BitPackedRows.Distance(bits.Row(rows[i]), bits.Row(rows[j]));
+        return distances;
+    }
+
+    private static PcaPoints Points(float[] scores, int k, IReadOnlyList<string>? labels)
+    {
+        int rows = scores.Length / k;
+        return new PcaPoints(Enumerable.Range(0, rows).Select(r => scores[r * k]).ToArray(),
+            Enumerable.Range(0, rows).Select(r => scores[r * k + 1]).ToArray(), labels?.ToArray());
+    }
+
+    private static float[] Corner(float[] matrix, int m, int size)
+    {
+        size = Math.Min(size, m);
+        var corner = new float[size * size];
+        for (int i = 0; i < size; i++) Array.Copy(matrix, (long)i * m, corner, i * size, size);
+        return corner;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

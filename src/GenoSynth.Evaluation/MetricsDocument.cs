@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+
+namespace GenoSynth.Evaluation;
+
+/// <summary>
+/// One metric: its value for a synthetic set, the same quantity for the real holdout against the real train split
+/// (the level a perfect generator reaches), and the ideal when one exists beyond that reference.
+/// </summary>
+public sealed record Metric(double? Value, double? Reference, double? Ideal, string Description, double? Sd = null);
+
+public sealed record SetMetrics(
+    string Name, int Rows, bool Labelled,
+    SortedDictionary<string, Metric> Fidelity,
+    SortedDictionary<string, Metric> Privacy,
+    SortedDictionary<string, Metric> Utility,
+    IReadOnlyList<string> Notes);
+
+public sealed record RealSummary(int TrainRows, int HoldoutRows, int Variants, string Unit, IReadOnlyList<string> Labels);
+
+public sealed record EvaluationSettings(int AatsDraw, int AatsRepeats, ulong Seed, double ClassifierC, int PairwiseSample);
+
+/// <summary>The metrics.json document (schema "genosynth.metrics/1", documented in docs/metrics.md).</summary>
+public sealed record MetricsDocument(
+    string Schema, RealSummary Real, EvaluationSettings Settings, IReadOnlyList<SetMetrics> Sets,
+    [property: JsonIgnore] PlotData Plots);
+
+/// <summary>What the report draws; kept out of metrics.json (it is large) and written beside it as plot-data.json.</summary>
+public sealed record PlotData(
+    double[] TrainFrequencies, double[] HoldoutFrequencies, Dictionary<string, double[]> SyntheticFrequencies,
+    int LdVariants, float[] TrainLd, Dictionary<string, float[]> SyntheticLd,
+    long[] DecayBinEdges, double[] TrainDecay, double[] HoldoutDecay, Dictionary<string, double[]> SyntheticDecay,
+    PcaPoints TrainPca, PcaPoints HoldoutPca, Dictionary<string, PcaPoints> SyntheticPca,
+    double[] TrainPairwise, Dictionary<string, double[]> SyntheticPairwise,
+    Dictionary<string, double[]> DistanceToClosestTrain);
+
+public sealed record PcaPoints(float[] Pc1, float[] Pc2, string[]? Labels);

@@ -1,0 +1,101 @@
+namespace GenoSynth.Evaluation;
+
+/// <summary>The small statistics the metrics are built from, each written out plainly.</summary>
+public static class Statistics
+{
+    public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        int n = x.Count;
+        double mx = x.Average(), my = y.Average();
+        double sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double dx = x[i] - mx, dy = y[i] - my;
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        return sxx == 0 || syy == 0 ? double.NaN : sxy / Math.Sqrt(sxx * syy);
+    }
+
+    public static double MeanAbsoluteDifference(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Count; i++) s += Math.Abs(x[i] - y[i]);
+        return s / x.Count;
+    }
+
+    public static (double Mean, double Sd) MeanSd(IReadOnlyList<double> x)
+    {
+        double mean = x.Average();
+        double sd = x.Count > 1 ? Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Count - 1)) : 0;
+        return (mean, sd);
+    }
+
+    /// <summary>Wasserstein-1 distance between two empirical distributions: the area between their CDFs.</summary>
+    public static double Wasserstein1(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        var x = a.Order().ToArray();
+        var y = b.Order().ToArray();
+        var all = x.Concat(y).Order().ToArray();
+        double distance = 0;
+        int i = 0, j = 0;
+        for (int k = 0; k < all.Length - 1; k++)
+        {
+            while (i < x.Length && x[i] <= all[k]) i++;
+            while (j < y.Length && y[j] <= all[k]) j++;
+            distance += Math.Abs((double)i / x.Length - (double)j / y.Length) * (all[k + 1] - all[k]);
+        }
+        return distance;
+    }
+
+    /// <summary>Two-sample Kolmogorov-Smirnov statistic and asymptotic p-value.</summary>
+    public static (double Statistic, double P) KolmogorovSmirnov(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        var x = a.Order().ToArray();
+        var y = b.Order().ToArray();
+        int i = 0, j = 0;
+        double d = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            double v = Math.Min(x[i], y[j]);
+            while (i < x.Length && x[i] <= v) i++;
+            while (j < y.Length && y[j] <= v) j++;
+            d = Math.Max(d, Math.Abs((double)i / x.Length - (double)j / y.Length));
+        }
+        double ne = (double)x.Length * y.Length / (x.Length + y.Length);
+        double lambda = (Math.Sqrt(ne) + 0.12 + 0.11 / Math.Sqrt(ne)) * d;
+        return (d, KolmogorovQ(lambda));
+    }
+
+    private static double KolmogorovQ(double lambda)
+    {
+        if (lambda < 1e-3) return 1;
+        double sum = 0;
+        for (int k = 1; k <= 100; k++)
+        {
+            double term = 2 * (k % 2 == 1 ? 1 : -1) * Math.Exp(-2 * k * k * lambda * lambda);
+            sum += term;
+            if (Math.Abs(term) < 1e-12) break;
+        }
+        return Math.Clamp(sum, 0, 1);
+    }
+
+    /// <summary>Area under the ROC curve of scores for positives vs negatives (Mann-Whitney U, ties count one half).</summary>
+    public static double Auc(IReadOnlyList<double> positives, IReadOnlyList<double> negatives)
+    {
+        var all = positives.Select(s => (s, 1)).Concat(negatives.Select(s => (s, 0))).OrderBy(t => t.s).ToArray();
+        double rankSumPositives = 0;
+        int k = 0;
+        while (k < all.Length)
+        {
+            int end = k;
+            while (end + 1 < all.Length && all[end + 1].s == all[k].s) end++;
+            double averageRank = (k + end) / 2.0 + 1;
+            for (int t = k; t <= end; t++) if (all[t].Item2 == 1) rankSumPositives += averageRank;
+            k = end + 1;
+        }
+        double np = positives.Count, nn = negatives.Count;
+        return (rankSumPositives - np * (np + 1) / 2) / (np * nn);
+    }
+}
