@@ -35,8 +35,8 @@ public static class CliApp
     }
 
     public static bool IsUserError(Exception ex) =>
-        ex is SpecException or InputException or GenotypeFormatException or PlinkException or NotImplementedStageException
-            or LockedException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
+        ex is SpecException or InputException or GenotypeFormatException or PlinkException or LockedException
+            or GenoSynth.Neural.IO.CheckpointException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
 
     private static Command StageCommand(TextWriter output)
     {

@@ -33,7 +33,7 @@ public static class EvaluateCommand
                 parse.GetValue(train), parse.GetValue(holdout), parse.GetValue(labels), parse.GetValue(labelColumn)!, parse.GetValue(syntheticLabels) ?? [],
                 parse.GetValue(outDir)!, parse.GetValue(title)!,
                 new EvaluationOptions(AatsDraw: parse.GetValue(draw), Seed: parse.GetValue(seed), Utility: !parse.GetValue(noUtility)));
-            var doc = EvaluationRun.Run(request, line => output.WriteLine(line));
+            var doc = EvaluationRun.Run(request, line => output.WriteLine(line)).Metrics;
             foreach (var s in doc.Sets)
                 output.WriteLine($"{s.Name}: AF r {Show(s.Fidelity["af_pearson"])}, LD r {Show(s.Fidelity["ld_r2_pearson"])}, " +
                     $"AA_truth {Show(s.Privacy["aa_truth"])}, AA_syn {Show(s.Privacy["aa_syn"])}, exact copies {Show(s.Privacy["exact_copies"])}");

@@ -14,7 +14,7 @@ public sealed class Evaluator(EvaluationOptions options)
 {
     public const string Schema = "genosynth.metrics/1";
 
-    public MetricsDocument Evaluate(GenotypeSet train, GenotypeSet holdout, IReadOnlyList<GenotypeSet> synthetic,
+    public EvaluationResult Evaluate(GenotypeSet train, GenotypeSet holdout, IReadOnlyList<GenotypeSet> synthetic,
         IReadOnlyList<(string Chromosome, long Position)> variantPositions)
     {
         foreach (var s in synthetic)
@@ -51,7 +51,7 @@ public sealed class Evaluator(EvaluationOptions options)
             ? FitReference(train, holdout, classes) : null;
 
         var sets = new List<SetMetrics>();
-        var plots = new PlotData(trainAf, holdoutAf, new(), 0, [], new(), Linkage.DecayBinEdges, trainDecay, holdoutDecay, new(),
+        var plots = new PlotData(null, trainAf, holdoutAf, new(), 0, [], new(), Linkage.DecayBinEdges, trainDecay, holdoutDecay, new(),
             Points(trainScores, pca.Components, train.Labels), Points(holdoutScores, pca.Components, holdout.Labels), new(),
             trainPairwise, new(), new() { ["holdout"] = holdoutDcr });
         foreach (var s in synthetic)
@@ -83,9 +83,9 @@ public sealed class Evaluator(EvaluationOptions options)
             plots.DistanceToClosestTrain[s.Name] = dcr;
         }
         var finalPlots = plots with { LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = Corner(trainLd, train.Variants, options.LdPlotVariants) };
-        return new MetricsDocument(Schema,
+        return new EvaluationResult(new MetricsDocument(Schema,
             new RealSummary(train.Rows, holdout.Rows, train.Variants, train.Ploidy == 1 ? "haplotype" : "individual", classes ?? []),
-            new EvaluationSettings(draw, options.AatsRepeats, options.Seed, options.ClassifierC, options.PairwiseSample), sets, finalPlots);
+            new EvaluationSettings(draw, options.AatsRepeats, options.Seed, options.ClassifierC, options.PairwiseSample), sets), finalPlots);
     }
 
     private Dictionary<string, (double? Value, string Description, double? Ideal)> ScoreFidelity(

@@ -20,12 +20,14 @@ public sealed record RealSummary(int TrainRows, int HoldoutRows, int Variants, s
 public sealed record EvaluationSettings(int AatsDraw, int AatsRepeats, ulong Seed, double ClassifierC, int PairwiseSample);
 
 /// <summary>The metrics.json document (schema "genosynth.metrics/1", documented in docs/metrics.md).</summary>
-public sealed record MetricsDocument(
-    string Schema, RealSummary Real, EvaluationSettings Settings, IReadOnlyList<SetMetrics> Sets,
-    [property: JsonIgnore] PlotData Plots);
+public sealed record MetricsDocument(string Schema, RealSummary Real, EvaluationSettings Settings, IReadOnlyList<SetMetrics> Sets);
+
+/// <summary>What an evaluation produces: the metrics and the data the report plots (plot-data.json).</summary>
+public sealed record EvaluationResult(MetricsDocument Metrics, PlotData Plots);
 
 /// <summary>What the report draws; kept out of metrics.json (it is large) and written beside it as plot-data.json.</summary>
 public sealed record PlotData(
+    IReadOnlyList<LossPoint>? LossCurve,
     double[] TrainFrequencies, double[] HoldoutFrequencies, Dictionary<string, double[]> SyntheticFrequencies,
     int LdVariants, float[] TrainLd, Dictionary<string, float[]> SyntheticLd,
     long[] DecayBinEdges, double[] TrainDecay, double[] HoldoutDecay, Dictionary<string, double[]> SyntheticDecay,
@@ -34,3 +36,6 @@ public sealed record PlotData(
     Dictionary<string, double[]> DistanceToClosestTrain);
 
 public sealed record PcaPoints(float[] Pc1, float[] Pc2, string[]? Labels);
+
+/// <summary>One point of a generator's training curve (train loss smoothed; validation loss when measured).</summary>
+public sealed record LossPoint(int Step, double TrainLoss, double? ValidationLoss);

@@ -12,9 +12,5 @@ public sealed class SpecException : Exception
 /// <summary>Bad or missing input data (missing file, checksum mismatch, inconsistent inputs).</summary>
 public sealed class InputException(string message) : Exception(message);
 
-/// <summary>A stage that is part of the design but not built yet.</summary>
-public sealed class NotImplementedStageException(string stage)
-    : Exception($"stage '{stage}' is not implemented yet");
-
 /// <summary>Another run holds the experiment.</summary>
 public sealed class LockedException(string message) : Exception(message);

@@ -79,13 +79,16 @@ public sealed class PipelineRunner(PipelineOptions options)
         try
         {
             var upstream = stage.Upstream.ToDictionary(u => u, u => _store.DirectoryFor(u, records[u].Key));
+            var resume = Path.Combine(_store.Root, stage.Name, key + ".resume");
             var context = new StageContext(spec, temp, scratch, upstream, () => new PlinkOperations(runner),
                 () => new FileResolver(FileResolver.MirrorsFor(spec.Data), Path.Combine(_store.Root, "downloads"), m => options.Log($"[{stage.Name}] {m}")),
-                m => options.Log($"[{stage.Name}] {m}"));
+                m => options.Log($"[{stage.Name}] {m}"), resume);
             stage.Run(context);
             var partial = new StageRecord(stage.Name, key, toolVersion, config, inputs, tools, new Dictionary<string, FileDigest>(),
                 Math.Round(clock.Elapsed.TotalSeconds, 3), Process.GetCurrentProcess().PeakWorkingSet64, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
-            return _store.Commit(temp, partial);
+            var committed = _store.Commit(temp, partial);
+            if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
+            return committed;
         }
         catch
         {

@@ -17,8 +17,9 @@ public static class HtmlReport
         .note{font-size:13px;color:#555}
         """;
 
-    public static string Render(MetricsDocument doc, string title)
+    public static string Render(MetricsDocument metrics, PlotData plots, string title)
     {
+        var doc = new View(metrics, plots);
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">");
         sb.Append($"<title>{Encode(title)}</title><style>{Css}</style></head><body>");
@@ -38,36 +39,55 @@ public static class HtmlReport
         sb.Append(Figure(Histogram("distance to the closest training row", doc.Plots.DistanceToClosestTrain["holdout"], "holdout",
             doc.Plots.DistanceToClosestTrain.Where(kv => kv.Key != "holdout").ToDictionary()), "0 = an exact copy of a training genome"));
         sb.Append(Figure(AatsBars(doc), "nearest-neighbour adversarial accuracy; 0.5 is ideal")).Append("</div>");
+        if (plots.LossCurve is { Count: > 1 } curve)
+            sb.Append("<h2>Training</h2><div class=\"grid\">").Append(Figure(Loss(curve), "smoothed training loss and validation loss (checkpoint chosen on validation)")).Append("</div>");
         var notes = doc.Sets.SelectMany(s => s.Notes.Select(n => $"{s.Name}: {n}")).ToList();
         if (notes.Count > 0) sb.Append("<h2>Notes</h2><ul class=\"note\">").Append(string.Concat(notes.Select(n => $"<li>{Encode(n)}</li>"))).Append("</ul>");
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
 
+    /// <summary>The metrics and plot data together, as the drawing helpers read them.</summary>
+    private sealed record View(MetricsDocument Metrics, PlotData Plots)
+    {
+        public RealSummary Real => Metrics.Real;
+        public IReadOnlyList<SetMetrics> Sets => Metrics.Sets;
+    }
+
+    private static string Loss(IReadOnlyList<LossPoint> curve)
+    {
+        var steps = curve.Select(p => (double)p.Step).ToList();
+        var values = curve.Select(p => p.TrainLoss).Concat(curve.Where(p => p.ValidationLoss is not null).Select(p => p.ValidationLoss!.Value)).ToList();
+        var svg = new Svg(360, 280, "training loss").Axes(0, steps.Max(), 0, values.Max() * 1.1, "step", "cross-entropy");
+        svg.Line(steps, curve.Select(p => p.TrainLoss).ToList(), Svg.Palette[0]).Legend("train", Svg.Palette[0]);
+        svg.Line(steps, curve.Select(p => p.ValidationLoss ?? double.NaN).ToList(), Svg.Palette[1]).Legend("validation", Svg.Palette[1]);
+        return svg.ToString();
+    }
+
     private static string Encode(string s) => WebUtility.HtmlEncode(s);
 
     private static string Figure(string svg, string caption) => $"<figure>{svg}<figcaption>{Encode(caption)}</figcaption></figure>";
 
-    private static string Table(MetricsDocument doc)
+    private static string Table(View doc)
     {
         var sb = new StringBuilder("<table><tr><th>metric</th><th>holdout</th>");
         foreach (var s in doc.Sets) sb.Append($"<th>{Encode(s.Name)}</th>");
         sb.Append("<th>ideal</th></tr>");
-        foreach (var (section, key, description) in Format.Rows(doc))
+        foreach (var (section, key, description) in Format.Rows(doc.Metrics))
         {
-            sb.Append($"<tr title=\"{Encode(description)}\"><td>{section}.{key}</td><td class=\"ref\">{Format.Number(Format.Reference(doc, section, key))}</td>");
+            sb.Append($"<tr title=\"{Encode(description)}\"><td>{section}.{key}</td><td class=\"ref\">{Format.Number(Format.Reference(doc.Metrics, section, key))}</td>");
             foreach (var s in doc.Sets) sb.Append($"<td>{(Format.Get(s, section, key) is { } m ? Encode(Format.WithSd(m)) : "-")}</td>");
-            var ideal = Format.Ideal(doc, section, key);
+            var ideal = Format.Ideal(doc.Metrics, section, key);
             sb.Append($"<td>{(ideal is null ? "holdout" : Format.Number(ideal))}</td></tr>");
         }
         return sb.Append("</table>").ToString();
     }
 
-    private static string FrequencyScatter(MetricsDocument doc, string name, double[] frequencies) =>
+    private static string FrequencyScatter(View doc, string name, double[] frequencies) =>
         new Svg(300, 280, $"allele frequency: {name}").Axes(0, 1, 0, 1, "real train", name)
             .Line([0, 1], [0, 1], "#999", dashed: true).Points(doc.Plots.TrainFrequencies, frequencies, Svg.Palette[0]).ToString();
 
-    private static string LdHeatmap(MetricsDocument doc, string name, float[] synthetic)
+    private static string LdHeatmap(View doc, string name, float[] synthetic)
     {
         int m = doc.Plots.LdVariants;
         var svg = new Svg(300, 300, $"LD r²: real (upper) / {name} (lower)").Axes(0, m, 0, m, "variant", "variant");
@@ -80,7 +100,7 @@ public static class HtmlReport
         return svg.ToString();
     }
 
-    private static string Decay(MetricsDocument doc)
+    private static string Decay(View doc)
     {
         var bins = Enumerable.Range(0, doc.Plots.DecayBinEdges.Length).Select(b => (double)b).ToArray();
         double max = new[] { doc.Plots.TrainDecay, doc.Plots.HoldoutDecay }.Concat(doc.Plots.SyntheticDecay.Values)
@@ -93,7 +113,7 @@ public static class HtmlReport
         return svg.ToString();
     }
 
-    private static string PcaPlot(string name, PcaPoints points, MetricsDocument doc)
+    private static string PcaPlot(string name, PcaPoints points, View doc)
     {
         var all = new[] { doc.Plots.TrainPca }.Concat(doc.Plots.SyntheticPca.Values).ToList();
         double x0 = all.SelectMany(p => p.Pc1).Min(), x1 = all.SelectMany(p => p.Pc1).Max();
@@ -139,7 +159,7 @@ public static class HtmlReport
         return svg.ToString();
     }
 
-    private static string AatsBars(MetricsDocument doc)
+    private static string AatsBars(View doc)
     {
         var names = new List<string> { "holdout" };
         names.AddRange(doc.Sets.Select(s => s.Name));

@@ -180,15 +180,19 @@ public sealed class ExponentialMovingAverage
         Shadow = parameters.Select(p => { var s = p.CloneDetached(); s.Name = p.Name; return s; }).ToList();
     }
 
-    public void Update()
+    /// <summary>
+    /// s = d * s + (1 - d) * p. With a step number, d = min(Decay, (1 + step) / (10 + step)): early on the average
+    /// follows the weights closely instead of staying near their random initial values.
+    /// </summary>
+    public void Update(long? step = null)
     {
+        float decay = step is long t ? Math.Min(Decay, (1f + t) / (10f + t)) : Decay;
         for (int i = 0; i < _parameters.Count; i++)
         {
             var s = Shadow[i].Span;
             var p = _parameters[i].Span;
-            // s = decay * s + (1 - decay) * p
-            System.Numerics.Tensors.TensorPrimitives.Multiply(s, Decay, s);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p, 1 - Decay, s, s);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(s, decay, s);
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p, 1 - decay, s, s);
         }
     }
 

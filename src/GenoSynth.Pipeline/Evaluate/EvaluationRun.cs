@@ -19,7 +19,7 @@ public static class EvaluationRun
 {
     public const string MetricsFile = "metrics.json";
 
-    public static MetricsDocument Run(EvaluationRequest request, Action<string> log)
+    public static EvaluationResult Run(EvaluationRequest request, Action<string> log)
     {
         var real = EvaluationInputs.Load(request.Real, "real", request.Legend);
         var set = real.Set;
@@ -62,16 +62,16 @@ public static class EvaluationRun
         }
         log($"evaluating {string.Join(", ", synthetic.Select(s => $"{s.Name} ({s.Rows})"))} against train {train.Rows} / holdout {holdout.Rows} rows x {train.Variants} variants");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var document = new Evaluator(request.Options).Evaluate(train, holdout, synthetic, real.Positions);
+        var result = new Evaluator(request.Options).Evaluate(train, holdout, synthetic, real.Positions);
         log($"metrics computed in {clock.Elapsed.TotalSeconds:F1} s");
-        Write(document, request.OutputDirectory, request.Title);
-        return document;
+        Write(result, request.OutputDirectory, request.Title);
+        return result;
     }
 
     public static readonly JsonSerializerOptions Json = new(Digest.CanonicalJson) { WriteIndented = true };
 
     /// <summary>Writes the three files into a temporary sibling directory, then moves each into place.</summary>
-    public static void Write(MetricsDocument document, string outputDirectory, string title)
+    public static void Write(EvaluationResult result, string outputDirectory, string title)
     {
         var target = Path.GetFullPath(outputDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -79,9 +79,9 @@ public static class EvaluationRun
         Directory.CreateDirectory(temp);
         try
         {
-            File.WriteAllText(Path.Combine(temp, MetricsFile), JsonSerializer.Serialize(document, Json) + "\n");
-            File.WriteAllText(Path.Combine(temp, "report.md"), MarkdownReport.Render(document, title));
-            File.WriteAllText(Path.Combine(temp, "report.html"), HtmlReport.Render(document, title));
+            File.WriteAllText(Path.Combine(temp, MetricsFile), JsonSerializer.Serialize(result.Metrics, Json) + "\n");
+            File.WriteAllText(Path.Combine(temp, "report.md"), MarkdownReport.Render(result.Metrics, title));
+            File.WriteAllText(Path.Combine(temp, "report.html"), HtmlReport.Render(result.Metrics, result.Plots, title));
             Directory.CreateDirectory(target);
             foreach (var file in Directory.GetFiles(temp)) File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
         }

@@ -29,6 +29,23 @@ public sealed record RankSpec(RankMethod Method, int TopK, int PrincipalComponen
 
 public sealed record ToolsSpec(string? Plink1, string? Plink2);
 
+public enum EncodeMethod { Identity }
+
+public enum ModelType { Diffusion, Independent, PerLabelIndependent }
+
+public enum NoiseScheduleKind { Cosine, Linear }
+
+public sealed record EncodeSpec(EncodeMethod Method, ulong Seed);
+
+public sealed record ModelSpec(ModelType Type, int Width, int Blocks, int Timesteps, NoiseScheduleKind Schedule, double LabelDropout);
+
+public sealed record TrainSpec(int Steps, int Batch, double LearningRate, int WarmupSteps, double WeightDecay, double Ema,
+    int EvaluateEvery, int CheckpointEvery, ulong Seed);
+
+public sealed record SampleSpec(int Count, bool Balanced, int Steps, double Guidance, ulong Seed);
+
+public sealed record EvaluateSpec(int AatsDraw, int AatsRepeats, bool Utility, ulong Seed);
+
 /// <summary>A validated experiment spec with every default filled in (see docs/spec.md).</summary>
 public sealed record ExperimentSpec(
     string SourcePath,
@@ -43,4 +60,9 @@ public sealed record ExperimentSpec(
     QcSpec Qc,
     SplitSpec Split,
     RankSpec Rank,
-    ToolsSpec Tools);
+    ToolsSpec Tools,
+    EncodeSpec Encode,
+    ModelSpec Model,
+    TrainSpec Train,
+    SampleSpec Sample,
+    EvaluateSpec Evaluate);

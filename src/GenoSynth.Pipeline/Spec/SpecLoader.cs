@@ -8,8 +8,6 @@ namespace GenoSynth.Pipeline.Spec;
 /// <summary>Loads and validates an experiment spec. Defaults live here and are documented in docs/spec.md.</summary>
 public static partial class SpecLoader
 {
-    /// <summary>Sections of the design whose stages are not built yet: present in a spec = a clear error.</summary>
-    private static readonly string[] FutureSections = ["encode", "model", "train", "sample", "evaluate", "report"];
 
     public static ExperimentSpec Load(string path)
     {
@@ -32,13 +30,6 @@ public static partial class SpecLoader
             throw new SpecException(path, "a spec is one YAML document whose top level is a mapping");
         var root = new SpecNode(rootNode, path, "");
 
-        foreach (var future in FutureSections)
-            if (root.Has(future))
-            {
-                var (line, column) = root.LocationOf(future);
-                throw new SpecException(path, line, column, future, $"section '{future}' is not supported yet: its stage is not implemented in this version");
-            }
-
         string experiment = root.RequiredString("experiment");
         if (!ExperimentNameRegex().IsMatch(experiment))
         {
@@ -55,6 +46,11 @@ public static partial class SpecLoader
         var split = ReadSplit(root.Section("split"), seed);
         var rank = ReadRank(root.Section("rank"));
         var tools = ReadTools(root.Section("tools"));
+        var encode = ReadEncode(root.Section("encode"), seed);
+        var model = ReadModel(root.Section("model"));
+        var train = ReadTrain(root.Section("train"), seed);
+        var sample = ReadSample(root.Section("sample"), seed);
+        var evaluate = ReadEvaluate(root.Section("evaluate"), seed);
         root.RejectUnknownKeys();
 
         if (data.Format == InputFormat.Hapt && ploidy == Ploidy.Diploid && data.Files.All(f => !f.Name.Contains(".hapt")))
@@ -65,7 +61,8 @@ public static partial class SpecLoader
             throw new SpecException(path, line, column, "rank.method", "gwas ranking needs a 'phenotype' section (simulated or from a file)");
         }
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-        return new ExperimentSpec(path, sha, experiment, description, seed, ploidy, data, labels, phenotype, qc, split, rank, tools);
+        return new ExperimentSpec(path, sha, experiment, description, seed, ploidy, data, labels, phenotype, qc, split, rank, tools,
+            encode, model, train, sample, evaluate);
     }
 
     private static DataSpec ReadData(SpecNode node)
@@ -188,6 +185,53 @@ public static partial class SpecLoader
         var tools = new ToolsSpec(node.OptionalString("plink1"), node.OptionalString("plink2"));
         node.RejectUnknownKeys();
         return tools;
+    }
+
+    private static EncodeSpec ReadEncode(SpecNode? node, ulong seed)
+    {
+        if (node is null) return new EncodeSpec(EncodeMethod.Identity, seed);
+        var spec = new EncodeSpec(node.Enum("method", EncodeMethod.Identity), node.ULong("seed", seed));
+        node.RejectUnknownKeys();
+        return spec;
+    }
+
+    private static ModelSpec ReadModel(SpecNode? node)
+    {
+        if (node is null) return new ModelSpec(ModelType.Diffusion, 1024, 2, 1000, NoiseScheduleKind.Cosine, 0.1);
+        var spec = new ModelSpec(node.Enum("type", ModelType.Diffusion), node.Int("width", 1024, 8, 16384), node.Int("blocks", 2, 0, 64),
+            node.Int("timesteps", 1000, 2, 100_000), node.Enum("schedule", NoiseScheduleKind.Cosine), node.Double("label_dropout", 0.1, 0, 1));
+        node.RejectUnknownKeys();
+        return spec;
+    }
+
+    private static TrainSpec ReadTrain(SpecNode? node, ulong seed)
+    {
+        if (node is null) return new TrainSpec(3000, 256, 5e-4, 100, 0, 0.999, 250, 250, seed);
+        var spec = new TrainSpec(node.Int("steps", 3000, 1, 10_000_000), node.Int("batch", 256, 1, 65_536),
+            node.Double("learning_rate", 5e-4, 0, 1, minExclusive: true), node.Int("warmup_steps", 100, 0, 10_000_000),
+            node.Double("weight_decay", 0, 0, 1), node.Double("ema", 0.999, 0, 1), node.Int("evaluate_every", 250, 1, 10_000_000),
+            node.Int("checkpoint_every", 250, 1, 10_000_000), node.ULong("seed", seed));
+        node.RejectUnknownKeys();
+        return spec;
+    }
+
+    private static SampleSpec ReadSample(SpecNode? node, ulong seed)
+    {
+        if (node is null) return new SampleSpec(0, false, 100, 0, seed);
+        var labels = node.String("labels", "as-data");
+        if (labels is not ("as-data" or "balanced")) throw node.KeyError("labels", $"'{labels}' is not one of: as-data, balanced");
+        var spec = new SampleSpec(node.Int("count", 0, 0, 10_000_000), labels == "balanced", node.Int("steps", 100, 1, 100_000),
+            node.Double("guidance", 0, 0, 100), node.ULong("seed", seed));
+        node.RejectUnknownKeys();
+        return spec;
+    }
+
+    private static EvaluateSpec ReadEvaluate(SpecNode? node, ulong seed)
+    {
+        if (node is null) return new EvaluateSpec(2000, 5, true, seed);
+        var spec = new EvaluateSpec(node.Int("aats_draw", 2000, 2, 1_000_000), node.Int("aats_repeats", 5, 1, 1000), node.Bool("utility", true), node.ULong("seed", seed));
+        node.RejectUnknownKeys();
+        return spec;
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")] private static partial Regex ExperimentNameRegex();

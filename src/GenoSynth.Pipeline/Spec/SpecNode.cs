@@ -37,6 +37,13 @@ internal sealed class SpecNode
     public SpecException Error(string key, YamlNode at, string message) =>
         new(_file, at.Start.Line, at.Start.Column, KeyPath(key), message);
 
+    /// <summary>An error located at a key of this mapping.</summary>
+    public SpecException KeyError(string key, string message)
+    {
+        var (line, column) = LocationOf(key);
+        return new SpecException(_file, line, column, KeyPath(key), message);
+    }
+
     public SpecException Error(string message) => new(_file, _node.Start.Line, _node.Start.Column, Path, message);
 
     private YamlScalarNode? Scalar(string key)
@@ -112,11 +119,12 @@ internal sealed class SpecNode
         var s = Scalar(key);
         if (s is null) return fallback;
         foreach (var value in System.Enum.GetValues<T>())
-            if (string.Equals(ToSnake(value.ToString()), s.Value, StringComparison.Ordinal)) return value;
+            if (string.Equals(ToSnake(value.ToString()), s.Value?.Replace('_', '-'), StringComparison.Ordinal)) return value;
         throw Error(key, s, $"'{s.Value}' is not one of: {string.Join(", ", System.Enum.GetValues<T>().Select(v => ToSnake(v.ToString())))}");
     }
 
-    internal static string ToSnake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
+    /// <summary>Enum values as specs spell them: PerLabelIndependent is "per-label-independent".</summary>
+    internal static string ToSnake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     public SpecNode? Section(string key)
     {

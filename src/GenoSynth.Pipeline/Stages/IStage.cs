@@ -39,8 +39,15 @@ public sealed class StageContext(
     IReadOnlyDictionary<string, string> upstreamDirectories,
     Func<PlinkOperations> plink,
     Func<Store.FileResolver> resolver,
-    Action<string> log)
+    Action<string> log,
+    string resumeDirectory = "")
 {
+    /// <summary>
+    /// A directory that survives an interrupted run of this stage with this key (for training checkpoints); the
+    /// runner deletes it once the stage's outputs are committed.
+    /// </summary>
+    public string ResumeDirectory => resumeDirectory;
+
     private PlinkOperations? _plink;
     private Store.FileResolver? _resolver;
 

@@ -60,7 +60,7 @@ public class EvaluationRunTests
     {
         var (request, tmp) = LctRequest();
         using var cleanup = tmp;
-        var document = EvaluationRun.Run(request, _ => { });
+        var document = EvaluationRun.Run(request, _ => { }).Metrics;
         var set = document.Sets.Single();
         // Behaviour first: an independent sampler keeps frequencies, loses LD (what remains comes from frequency
         // differences between the populations), copies nobody.

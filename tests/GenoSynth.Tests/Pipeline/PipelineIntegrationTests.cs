@@ -159,14 +159,6 @@ public class PipelineIntegrationTests
     }
 
     [Fact]
-    public void A_stage_that_is_not_built_yet_fails_clearly()
-    {
-        using var h = new PipelineHarness();
-        var ex = Assert.Throws<NotImplementedStageException>(() => h.Run(h.Spec("1kg-lct-eur"), "encode"));
-        Assert.Equal("stage 'encode' is not implemented yet", ex.Message);
-    }
-
-    [Fact]
     public void A_second_run_on_a_locked_experiment_stops_with_a_clear_message()
     {
         using var h = new PipelineHarness();

@@ -81,10 +81,12 @@ public class SpecLoaderTests
     }
 
     [Fact]
-    public void Sections_of_stages_not_built_yet_are_rejected_clearly()
+    public void Unknown_sections_and_unsupported_encoders_are_rejected_clearly()
     {
-        var ex = Fails(Valid + "\nencode: {method: pca-blocks}\n");
-        Assert.Contains("encode: section 'encode' is not supported yet", ex.Message);
+        var ex = Fails(Valid + "\naugment: {factor: 2}\n");
+        Assert.Contains("augment: unknown key", ex.Message);
+        var encoder = Fails(Valid + "\nencode: {method: vae}\n");
+        Assert.Contains("encode.method: 'vae' is not one of: identity", encoder.Message);
     }
 
     [Fact]

@@ -1,19 +1,4 @@
-using GenoSynth.Pipeline.Spec;
-using GenoSynth.Plink;
-
 namespace GenoSynth.Pipeline.Stages;
-
-/// <summary>A stage of the design whose implementation has not landed: running it fails clearly, never silently.</summary>
-public sealed class FutureStage(string name, string upstream) : IStage
-{
-    public string Name => name;
-    public IReadOnlyList<string> Upstream => [upstream];
-    public int Version => 0;
-    public object Config(ExperimentSpec spec) => new { };
-    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
-    public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [];
-    public void Run(StageContext context) => throw new NotImplementedStageException(name);
-}
 
 /// <summary>The stages in pipeline order.</summary>
 public static class StageCatalog
@@ -21,8 +6,7 @@ public static class StageCatalog
     public static readonly IReadOnlyList<IStage> All =
     [
         new FetchStage(), new LabelsStage(), new SplitStage(), new QcStage(), new RankStage(),
-        new FutureStage("encode", "rank"), new FutureStage("train", "encode"), new FutureStage("sample", "train"),
-        new FutureStage("evaluate", "sample"), new FutureStage("report", "evaluate"),
+        new EncodeStage(), new TrainStage(), new SampleStage(), new EvaluateStage(), new ReportStage(),
     ];
 
     public static IStage Get(string name) =>

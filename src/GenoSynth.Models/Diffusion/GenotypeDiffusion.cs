@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Text.Json;
+using GenoSynth.Neural;
+using GenoSynth.Neural.IO;
+using GenoSynth.Neural.Optim;
+
+namespace GenoSynth.Models.Diffusion;
+
+public sealed record DiffusionSettings(
+    int Width = 1024, int Blocks = 2, int Timesteps = 1000, ScheduleKind Schedule = ScheduleKind.Cosine,
+    int TrainSteps = 3000, int Batch = 256, float LearningRate = 5e-4f, int WarmupSteps = 100, float WeightDecay = 0f,
+    float EmaDecay = 0.999f, float LabelDropout = 0.1f, int EvaluateEvery = 250, int CheckpointEvery = 250, ulong Seed = 1);
+
+public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double? ValidationLoss);
+
+public sealed record TrainingLoss(int Step, double TrainLoss, double? ValidationLoss);
+
+/// <summary>
+/// Label-conditioned diffusion on genotypes. Clean values map to [-1, 1] (haplotype bits 2v-1, dosages v-1); the
+/// denoiser predicts the clean value's class and is trained with cross-entropy at random noise levels. The weights
+/// returned are the EMA weights with the lowest validation loss (validation rows only, fixed noise), never the holdout.
+/// </summary>
+public sealed class GenotypeDiffusion
+{
+    public GenotypeDenoiser Model { get; }
+    public NoiseSchedule Schedule { get; }
+    public DiffusionSettings Settings { get; }
+    public IReadOnlyList<TrainingLoss> LossCurve => _curve;
+    private readonly List<TrainingLoss> _curve = [];
+    private readonly int _ploidy;
+
+    private GenotypeDiffusion(GenotypeDenoiser model, DiffusionSettings settings, int ploidy)
+    {
+        Model = model;
+        Settings = settings;
+        Schedule = new NoiseSchedule(settings.Schedule, settings.Timesteps);
+        _ploidy = ploidy;
+    }
+
+    private float Scale(byte value) => _ploidy == 1 ? 2f * value - 1f : value - 1f;
+
+    public static GenotypeDiffusion Train(TrainingSet train, TrainingSet? validation, DiffusionSettings settings,
+        string? checkpointPath, Action<TrainingProgress>? progress)
+    {
+        var config = new DenoiserConfig(train.Variants, train.Categories, train.Classes.Count, settings.Width, settings.Blocks);
+        var diffusion = new GenotypeDiffusion(new GenotypeDenoiser(config, new SeededRandom(settings.Seed)), settings, train.Ploidy);
+        diffusion.Fit(train, validation, checkpointPath, progress);
+        return diffusion;
+    }
+
+    private void Fit(TrainingSet train, TrainingSet? validation, string? checkpointPath, Action<TrainingProgress>? progress)
+    {
+        var parameters = Model.Parameters();
+        var optimizer = Adam.AdamW(parameters, Settings.LearningRate, Settings.WeightDecay);
+        var ema = new ExponentialMovingAverage(parameters, Settings.EmaDecay);
+        var schedule = new WarmupCosineSchedule(Settings.LearningRate, Settings.WarmupSteps, Settings.TrainSteps, Settings.LearningRate * 0.05f);
+        float[][]? best = null;
+        double bestLoss = double.PositiveInfinity;
+        double runningLoss = double.NaN;
+        int start = 0;
+        if (checkpointPath is not null && File.Exists(checkpointPath))
+            (start, best, bestLoss, runningLoss) = Resume(checkpointPath, optimizer, ema);
+
+        int m = train.Variants, batch = Math.Min(Settings.Batch, train.Rows);
+        var pool = new BufferPool();
+        var x = new float[batch * m];
+        var targets = new int[batch * m];
+        var times = new float[batch];
+        var labels = new int[batch];
+        for (int step = start; step < Settings.TrainSteps; step++)
+        {
+            var rng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1); // each step's draws depend only on its index: resumable
+            for (int b = 0; b < batch; b++)
+            {
+                int row = rng.NextInt(train.Rows);
+                int t = rng.NextInt(Settings.Timesteps);
+                double ab = Schedule.AlphaBar[t];
+                float signal = (float)Math.Sqrt(ab), noise = (float)Math.Sqrt(1 - ab);
+                var values = train.Row(row);
+                for (int j = 0; j < m; j++)
+                {
+                    x[b * m + j] = signal * Scale(values[j]) + noise * (float)rng.NextGaussian();
+                    targets[b * m + j] = values[j];
+                }
+                times[b] = t;
+                labels[b] = rng.NextFloat() < Settings.LabelDropout ? Model.NullLabel : train.Labels[row];
+            }
+            optimizer.LearningRate = schedule.At(step);
+            var g = new Graph(pool);
+            var loss = g.CrossEntropy(Model.Forward(g, g.Constant(x, batch, m), times, labels), targets);
+            optimizer.ZeroGrad();
+            g.Backward(loss);
+            GradientClipping.ClipByGlobalNorm(parameters, 1.0);
+            optimizer.Step();
+            ema.Update(step);
+            double value = loss.Item();
+            g.Reset();
+            runningLoss = double.IsNaN(runningLoss) ? value : 0.98 * runningLoss + 0.02 * value;
+
+            bool last = step + 1 == Settings.TrainSteps;
+            if ((step + 1) % Settings.EvaluateEvery == 0 || last)
+            {
+                double? validationLoss = null;
+                if (validation is not null && validation.Rows > 0)
+                {
+                    ema.Swap();
+                    validationLoss = ValidationLoss(validation);
+                    ema.Swap();
+                    if (validationLoss < bestLoss)
+                    {
+                        bestLoss = validationLoss.Value;
+                        best = ema.Shadow.Select(s => s.Span.ToArray()).ToArray();
+                    }
+                }
+                _curve.Add(new TrainingLoss(step + 1, Math.Round(runningLoss, 6), validationLoss is null ? null : Math.Round(validationLoss.Value, 6)));
+                progress?.Invoke(new TrainingProgress(step + 1, Settings.TrainSteps, runningLoss, validationLoss));
+            }
+            if (checkpointPath is not null && ((step + 1) % Settings.CheckpointEvery == 0) && !last)
+                SaveCheckpoint(checkpointPath, optimizer, ema, best, bestLoss, runningLoss);
+        }
+        // Final weights: the EMA snapshot with the best validation loss (or the last EMA without a validation split).
+        var chosen = best ?? ema.Shadow.Select(s => s.Span.ToArray()).ToArray();
+        for (int i = 0; i < parameters.Count; i++) chosen[i].CopyTo(parameters[i].Data, 0);
+    }
+
+    /// <summary>Mean cross-entropy on the validation rows at fixed noise levels with fixed noise (comparable across steps).</summary>
+    private double ValidationLoss(TrainingSet validation)
+    {
+        int m = validation.Variants;
+        int rows = Math.Min(validation.Rows, 512);
+        var pool = new BufferPool();
+        double total = 0;
+        int count = 0;
+        foreach (double fraction in new[] { 0.1, 0.3, 0.5, 0.7, 0.9 })
+        {
+            int t = (int)(fraction * (Settings.Timesteps - 1));
+            var rng = new SeededRandom(Settings.Seed ^ 0xABCDEFUL).Fork((ulong)t);
+            double ab = Schedule.AlphaBar[t];
+            var x = new float[rows * m];
+            var targets = new int[rows * m];
+            for (int r = 0; r < rows; r++)
+            {
+                var values = validation.Row(r);
+                for (int j = 0; j < m; j++)
+                {
+                    x[r * m + j] = (float)(Math.Sqrt(ab) * Scale(values[j]) + Math.Sqrt(1 - ab) * rng.NextGaussian());
+                    targets[r * m + j] = values[j];
+                }
+            }
+            var g = new Graph(pool, gradEnabled: false);
+            var labels = Enumerable.Range(0, rows).Select(r => validation.Labels[r]).ToArray();
+            total += g.CrossEntropy(Model.Forward(g, g.Constant(x, rows, m), Enumerable.Repeat((float)t, rows).ToArray(), labels), targets).Item();
+            count++;
+            g.Reset();
+        }
+        return total / count;
+    }
+
+    /// <summary>
+    /// Ancestral sampling over <paramref name="steps"/> respaced timesteps. At each step the clean genotypes are drawn
+    /// from the predicted class probabilities (guided by w: (1+w) conditional - w unconditional logits), and the
+    /// next noisy state comes from the DDPM posterior given that draw.
+    /// </summary>
+    public GeneratedSet Sample(int[] labels, int steps, float guidance, ulong seed, Action<int, int>? progress = null, int chunk = 512)
+    {
+        int m = Model.Config.Variants, k = Model.Config.Categories, n = labels.Length;
+        var result = new byte[(long)n * m];
+        var timesteps = Schedule.SamplingTimesteps(steps);
+        var pool = new BufferPool();
+        int chunks = (n + chunk - 1) / chunk;
+        for (int c = 0; c < chunks; c++)
+        {
+            int first = c * chunk, rows = Math.Min(chunk, n - first);
+            var rng = new SeededRandom(seed).Fork((ulong)c + 1);
+            var x = new float[rows * m];
+            for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
+            var drawn = new byte[rows * m];
+            var rowLabels = labels.AsSpan(first, rows).ToArray();
+            var nullLabels = Enumerable.Repeat(Model.NullLabel, rows).ToArray();
+            var probabilities = new float[k];
+            for (int s = 0; s < timesteps.Length; s++)
+            {
+                int t = timesteps[s], previous = s + 1 < timesteps.Length ? timesteps[s + 1] : -1;
+                var g = new Graph(pool, gradEnabled: false);
+                var input = g.Constant(x, rows, m);
+                var times = Enumerable.Repeat((float)t, rows).ToArray();
+                var logits = Model.Forward(g, input, times, rowLabels).Data;
+                float[]? unconditional = guidance != 0 ? Model.Forward(g, input, times, nullLabels).Data : null;
+                var (onX0, onXt, variance) = Schedule.Posterior(t, previous);
+                float sd = (float)Math.Sqrt(variance);
+                for (int r = 0; r < rows; r++)
+                    for (int j = 0; j < m; j++)
+                    {
+                        float max = float.NegativeInfinity;
+                        for (int cat = 0; cat < k; cat++)
+                        {
+                            int index = (r * k + cat) * m + j;
+                            float l = unconditional is null ? logits[index] : (1 + guidance) * logits[index] - guidance * unconditional[index];
+                            probabilities[cat] = l;
+                            max = Math.Max(max, l);
+                        }
+                        float sum = 0;
+                        for (int cat = 0; cat < k; cat++) sum += probabilities[cat] = MathF.Exp(probabilities[cat] - max);
+                        float u = rng.NextFloat() * sum;
+                        int value = 0;
+                        while (value < k - 1 && u >= probabilities[value]) u -= probabilities[value++];
+                        drawn[r * m + j] = (byte)value;
+                        if (previous >= 0)
+                        {
+                            float mean = (float)(onX0 * Scale((byte)value) + onXt * x[r * m + j]);
+                            x[r * m + j] = mean + sd * (float)rng.NextGaussian();
+                        }
+                    }
+                g.Reset();
+                progress?.Invoke(c * timesteps.Length + s + 1, chunks * timesteps.Length);
+            }
+            drawn.CopyTo(result, (long)first * m);
+        }
+        return new GeneratedSet(result, n, m, labels);
+    }
+
+    // ---------------------------------------------------------------- persistence
+
+    public void Save(string path, IReadOnlyDictionary<string, string> extra)
+    {
+        var meta = new Dictionary<string, string>(extra)
+        {
+            ["genosynth.model"] = "genotype-diffusion",
+            ["config"] = JsonSerializer.Serialize(Model.Config),
+            ["settings"] = JsonSerializer.Serialize(Settings),
+            ["ploidy"] = _ploidy.ToString(CultureInfo.InvariantCulture),
+        };
+        SafeTensors.Save(path, Model.NamedParameters(), meta);
+    }
+
+    public static GenotypeDiffusion Load(string path)
+    {
+        var loaded = SafeTensors.Load(path);
+        var config = JsonSerializer.Deserialize<DenoiserConfig>(loaded.Metadata["config"])!;
+        var settings = JsonSerializer.Deserialize<DiffusionSettings>(loaded.Metadata["settings"])!;
+        var diffusion = new GenotypeDiffusion(new GenotypeDenoiser(config, new SeededRandom(0)), settings, int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture));
+        SafeTensors.CopyInto(path, loaded.Tensors, diffusion.Model.NamedParameters(), rejectUnexpected: true);
+        return diffusion;
+    }
+
+    private void SaveCheckpoint(string path, Optimizer optimizer, ExponentialMovingAverage ema, float[][]? best, double bestLoss, double runningLoss)
+    {
+        var meta = new Dictionary<string, string>
+        {
+            ["best_loss"] = bestLoss.ToString("R", CultureInfo.InvariantCulture),
+            ["running_loss"] = runningLoss.ToString("R", CultureInfo.InvariantCulture),
+            ["curve"] = JsonSerializer.Serialize(_curve),
+        };
+        var extra = best is null ? [] : best.Select((b, i) => ($"best.{i:D4}", Tensor.FromArray(b, b.Length)));
+        var tensors = Model.NamedParameters().Select(p => ("model." + p.Name, p.Parameter))
+            .Concat(optimizer.State().Select(s => ($"optimizer.{s.Kind}.{s.Parameter:D4}", s.State)))
+            .Concat(ema.Shadow.Select((s, i) => ($"ema.{i:D4}", s)))
+            .Concat(extra);
+        meta["step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
+        SafeTensors.Save(path, tensors, meta);
+    }
+
+    private (int Step, float[][]? Best, double BestLoss, double RunningLoss) Resume(string path, Optimizer optimizer, ExponentialMovingAverage ema)
+    {
+        var loaded = SafeTensors.Load(path);
+        var targets = Model.NamedParameters().Select(p => ("model." + p.Name, p.Parameter))
+            .Concat(optimizer.State().Select(s => ($"optimizer.{s.Kind}.{s.Parameter:D4}", s.State)))
+            .Concat(ema.Shadow.Select((s, i) => ($"ema.{i:D4}", s)));
+        SafeTensors.CopyInto(path, loaded.Tensors, targets, rejectUnexpected: false);
+        long step = long.Parse(loaded.Metadata["step"], CultureInfo.InvariantCulture);
+        optimizer.RestoreStep(step);
+        _curve.AddRange(JsonSerializer.Deserialize<List<TrainingLoss>>(loaded.Metadata["curve"])!);
+        var bestTensors = loaded.Tensors.Where(kv => kv.Key.StartsWith("best.", StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        var best = bestTensors.Count == 0 ? null : bestTensors.Select(kv => kv.Value.Span.ToArray()).ToArray();
+        return ((int)step, best, double.Parse(loaded.Metadata["best_loss"], CultureInfo.InvariantCulture),
+            double.Parse(loaded.Metadata["running_loss"], CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using GenoSynth.Genotypes;
+using GenoSynth.Neural;
+using GenoSynth.Pipeline.Spec;
+using GenoSynth.Plink;
+
+namespace GenoSynth.Pipeline.Stages;
+
+/// <summary>
+/// The training and validation matrices a generator sees: QC'd data, selected variants, rows of the train and
+/// validation splits only (haplotypes for haplotype data, individuals' dosages otherwise). Missing dosages are
+/// filled by Binomial(2, frequency) with frequencies of the train split (SNPgen's rule). The holdout is never read.
+/// </summary>
+public sealed class EncodeStage : IStage
+{
+    public string Name => "encode";
+    public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels"];
+    public int Version => 1;
+    public object Config(ExperimentSpec spec) => new { spec.Encode, spec.Ploidy };
+    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
+    public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new("encode.json", "encode/encode.json")];
+
+    public const string TrainMatrix = "train.u8", ValidationMatrix = "validation.u8", Rows = "rows.tsv", Variants = "variants.bim";
+
+    public void Run(StageContext context)
+    {
+        var selected = StageFiles.ReadLines(context.Input("rank", StageFiles.Selected)).ToHashSet(StringComparer.Ordinal);
+        var qc = Plink1Files.Read(context.Input("qc", StageFiles.QcPrefix));
+        var columns = Enumerable.Range(0, qc.Variants.Count).Where(j => selected.Contains(qc.Variants[j].Id)).ToList();
+        if (columns.Count == 0) throw new InputException("encode: rank selected no variant");
+        var labels = StageFiles.ReadLabels(context.Input("labels", StageFiles.Labels)).ToDictionary(r => r.Iid, r => r.Label);
+        var train = StageFiles.ReadLines(context.Input("split", StageFiles.Train)).ToHashSet(StringComparer.Ordinal);
+        var validation = StageFiles.ReadLines(context.Input("split", StageFiles.Validation)).ToHashSet(StringComparer.Ordinal);
+        var classes = labels.Values.Distinct().Order(StringComparer.Ordinal).ToList();
+        var samples = qc.Samples.Select(s => s.IndividualId).ToList();
+        int ploidy = context.Spec.Ploidy == Ploidy.Haplotype ? 1 : 2;
+
+        // Per row: (split, row id, individual, label) and its values over the selected variants.
+        var rows = new List<(string Split, string Id, string Individual, string Label, byte[] Values)>();
+        if (ploidy == 1)
+        {
+            var (haplotypes, _) = HaptFiles.ReadHaplotypes(context.Input("qc", StageFiles.QcHaplotypes), null);
+            for (int h = 0; h < haplotypes.HaplotypeCount; h++)
+            {
+                string individual = HaplotypeMatrix.IndividualOf(haplotypes.HaplotypeIds[h]);
+                string? split = train.Contains(individual) ? "train" : validation.Contains(individual) ? "validation" : null;
+                if (split is null) continue;
+                var values = new byte[columns.Count];
+                var row = haplotypes.Row(h);
+                for (int c = 0; c < columns.Count; c++) values[c] = row[columns[c]];
+                rows.Add((split, haplotypes.HaplotypeIds[h], individual, labels[individual], values));
+            }
+        }
+        else
+        {
+            var trainRows = Enumerable.Range(0, samples.Count).Where(i => train.Contains(samples[i])).ToList();
+            var frequency = TrainFrequencies(qc.Genotypes, trainRows, columns);
+            var rng = new SeededRandom(context.Spec.Encode.Seed);
+            var column = new sbyte[samples.Count];
+            var values = new byte[samples.Count, columns.Count];
+            for (int c = 0; c < columns.Count; c++)
+            {
+                qc.Genotypes.DecodeVariant(columns[c], column);
+                for (int i = 0; i < samples.Count; i++)
+                    values[i, c] = column[i] >= 0 ? (byte)column[i]
+                        : (byte)((rng.NextDouble() < frequency[c] ? 1 : 0) + (rng.NextDouble() < frequency[c] ? 1 : 0));
+            }
+            for (int i = 0; i < samples.Count; i++)
+            {
+                string? split = train.Contains(samples[i]) ? "train" : validation.Contains(samples[i]) ? "validation" : null;
+                if (split is null) continue;
+                rows.Add((split, samples[i], samples[i], labels[samples[i]], Enumerable.Range(0, columns.Count).Select(c => values[i, c]).ToArray()));
+            }
+        }
+
+        File.WriteAllBytes(context.Output(TrainMatrix), rows.Where(r => r.Split == "train").SelectMany(r => r.Values).ToArray());
+        File.WriteAllBytes(context.Output(ValidationMatrix), rows.Where(r => r.Split == "validation").SelectMany(r => r.Values).ToArray());
+        StageFiles.WriteLines(context.Output(Rows), new[] { "split\tid\tindividual\tlabel" }
+            .Concat(rows.OrderBy(r => r.Split == "train" ? 0 : 1).Select(r => $"{r.Split}\t{r.Id}\t{r.Individual}\t{r.Label}")));
+        Plink1Files.WriteBim(context.Output(Variants), columns.Select(j => qc.Variants[j]));
+        StageFiles.WriteJson(context.Output("encode.json"), new
+        {
+            method = "identity",
+            ploidy,
+            variants = columns.Count,
+            train_rows = rows.Count(r => r.Split == "train"),
+            validation_rows = rows.Count(r => r.Split == "validation"),
+            classes,
+            validation_reconstruction_accuracy = 1.0, // identity: every call decodes to itself
+        });
+        context.Log($"encode (identity): {rows.Count(r => r.Split == "train")} train and {rows.Count(r => r.Split == "validation")} validation rows x {columns.Count} variants");
+    }
+
+    private static double[] TrainFrequencies(PackedGenotypes genotypes, List<int> trainRows, List<int> columns)
+    {
+        var column = new sbyte[genotypes.SampleCount];
+        return columns.Select(j =>
+        {
+            genotypes.DecodeVariant(j, column);
+            double sum = 0; int observed = 0;
+            foreach (int i in trainRows) if (column[i] >= 0) { sum += column[i]; observed++; }
+            return observed == 0 ? 0 : sum / (2.0 * observed);
+        }).ToArray();
+    }
+
+    /// <summary>Reads the encoded matrices back as training sets.</summary>
+    public static (Models.TrainingSet Train, Models.TrainingSet Validation) Load(StageContext context)
+    {
+        var rows = File.ReadAllLines(context.Input("encode", Rows)).Skip(1).Select(l => l.Split('\t')).ToList();
+        var variants = Plink1Files.ReadBim(context.Input("encode", Variants)).Count;
+        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(context.Input("encode", "encode.json"))).RootElement;
+        int ploidy = json.GetProperty("ploidy").GetInt32();
+        var classes = json.GetProperty("classes").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Models.TrainingSet Set(string split, string file)
+        {
+            var labels = rows.Where(r => r[0] == split).Select(r => classes.IndexOf(r[3])).ToArray();
+            var values = File.ReadAllBytes(context.Input("encode", file));
+            return new Models.TrainingSet(values, labels.Length, variants, ploidy, labels, classes);
+        }
+        return (Set("train", TrainMatrix), Set("validation", ValidationMatrix));
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using GenoSynth.Evaluation;
+using GenoSynth.Genotypes;
+using GenoSynth.Pipeline.Evaluate;
+using GenoSynth.Pipeline.Spec;
+using GenoSynth.Pipeline.Store;
+using GenoSynth.Plink;
+
+namespace GenoSynth.Pipeline.Stages;
+
+/// <summary>
+/// Scores the sampled set against the real QC'd data on the selected variants: the real train split is what it is
+/// compared with, the real holdout (never seen by any earlier stage's fitting) gives the reference level.
+/// </summary>
+public sealed class EvaluateStage : IStage
+{
+    public string Name => "evaluate";
+    public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels", "sample"];
+    public int Version => 1;
+    public object Config(ExperimentSpec spec) => new { spec.Evaluate, model = spec.Model.Type };
+    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
+    public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new(EvaluationRun.MetricsFile, EvaluationRun.MetricsFile)];
+
+    public const string PlotDataFile = "plot-data.json";
+
+    public void Run(StageContext context)
+    {
+        var spec = context.Spec;
+        var selected = StageFiles.ReadLines(context.Input("rank", StageFiles.Selected)).ToHashSet(StringComparer.Ordinal);
+        var qcVariants = Plink1Files.ReadBim(context.Input("qc", StageFiles.QcPrefix) + ".bim");
+        var columns = Enumerable.Range(0, qcVariants.Count).Where(j => selected.Contains(qcVariants[j].Id)).ToList();
+        var labels = StageFiles.ReadLabels(context.Input("labels", StageFiles.Labels)).ToDictionary(r => r.Iid, r => r.Label);
+
+        GenotypeSet real, synthetic;
+        if (spec.Ploidy == Ploidy.Haplotype)
+        {
+            var (haplotypes, _) = HaptFiles.ReadHaplotypes(context.Input("qc", StageFiles.QcHaplotypes), null);
+            var individuals = Enumerable.Range(0, haplotypes.HaplotypeCount / 2).ToList();
+            real = GenotypeSet.FromHaplotypes("real", haplotypes.SelectIndividuals(individuals, columns));
+            var (generated, _) = HaptFiles.ReadHaplotypes(context.Input("sample", "synthetic.hapt.gz"), null);
+            synthetic = GenotypeSet.FromHaplotypes(SetName(spec), generated);
+        }
+        else
+        {
+            var qc = Plink1Files.Read(context.Input("qc", StageFiles.QcPrefix));
+            var subset = qc.Genotypes.Subset(Enumerable.Range(0, qc.Samples.Count).ToList(), columns);
+            real = GenotypeSet.FromDiploid("real", subset, qc.Samples.Select(s => s.IndividualId).ToList());
+            var generated = Plink1Files.Read(context.Input("sample", "synthetic"));
+            synthetic = GenotypeSet.FromDiploid(SetName(spec), generated.Genotypes, generated.Samples.Select(s => s.IndividualId).ToList());
+        }
+        real = EvaluationInputs.AttachLabels(real, labels, StageFiles.Labels);
+        synthetic = EvaluationInputs.AttachLabels(synthetic, EvaluationInputs.ReadLabels(context.Input("sample", "labels.tsv"), "label"), "labels.tsv");
+        var train = real.SelectIndividuals(StageFiles.ReadLines(context.Input("split", StageFiles.Train)).ToHashSet(StringComparer.Ordinal), "train");
+        var holdout = real.SelectIndividuals(StageFiles.ReadLines(context.Input("split", StageFiles.Holdout)).ToHashSet(StringComparer.Ordinal), "holdout");
+        var positions = columns.Select(j => (qcVariants[j].Chromosome, qcVariants[j].Position)).ToList();
+
+        var options = new EvaluationOptions(AatsDraw: spec.Evaluate.AatsDraw, AatsRepeats: spec.Evaluate.AatsRepeats, Seed: spec.Evaluate.Seed, Utility: spec.Evaluate.Utility);
+        var result = new Evaluator(options).Evaluate(train, holdout, [synthetic], positions);
+        File.WriteAllText(context.Output(EvaluationRun.MetricsFile), JsonSerializer.Serialize(result.Metrics, EvaluationRun.Json) + "\n");
+        File.WriteAllText(context.Output(PlotDataFile), JsonSerializer.Serialize(result.Plots, Digest.CanonicalJson) + "\n");
+        var m = result.Metrics.Sets[0];
+        context.Log($"{m.Name}: AF r {m.Fidelity["af_pearson"].Value:F4} (holdout {m.Fidelity["af_pearson"].Reference:F4}), " +
+            $"LD r {m.Fidelity["ld_r2_pearson"].Value:F4} (holdout {m.Fidelity["ld_r2_pearson"].Reference:F4}), " +
+            $"AA_truth {m.Privacy["aa_truth"].Value:F3}, AA_syn {m.Privacy["aa_syn"].Value:F3}, exact copies {m.Privacy["exact_copies"].Value}");
+    }
+
+    public static string SetName(ExperimentSpec spec) => SpecNodeNames.Snake(spec.Model.Type.ToString());
+}
+
+/// <summary>Spec enum values as they are written in specs and reports.</summary>
+public static class SpecNodeNames
+{
+    public static string Snake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using GenoSynth.Genotypes;
+using GenoSynth.Pipeline.Store;
+using GenoSynth.Tests.Genotypes;
+using GenoSynth.Tests.Support;
+
+namespace GenoSynth.Tests.Pipeline;
+
+public class GeneratorStagesTests
+{
+    private const string SmallDiffusion = """
+
+        model: {type: diffusion, width: 128, blocks: 1}
+        train: {steps: 150, batch: 128, warmup_steps: 10, learning_rate: 0.002, evaluate_every: 50, checkpoint_every: 50}
+        sample: {steps: 20}
+        evaluate: {aats_draw: 100, aats_repeats: 2}
+        """;
+
+    /// <summary>The workflow without its generator sections (encode onwards), so a test can give its own small ones.</summary>
+    internal static string WithoutGenerator(string workflow)
+    {
+        int cut = workflow.IndexOf("\nencode:", StringComparison.Ordinal);
+        return cut < 0 ? workflow : workflow[..cut] + "\n";
+    }
+
+    [Fact]
+    public void Lct_runs_from_fetch_to_report_and_plink2_and_bcftools_read_the_synthetic_files()
+    {
+        using var h = new PipelineHarness();
+        var outcomes = h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + SmallDiffusion), "report");
+        Assert.Equal(["fetch", "labels", "split", "qc", "rank", "encode", "train", "sample", "evaluate", "report"], outcomes.Select(o => o.Stage));
+        string R(string f) => h.ResultFile("1kg-lct-eur", f);
+        foreach (var f in new[] { "metrics.json", "report.md", "report.html", "synthetic/synthetic.bed", "synthetic/synthetic.vcf.gz", "synthetic/labels.tsv", "train/loss.tsv" })
+            Assert.True(File.Exists(R(f)), f);
+
+        var synthetic = Plink1Files.Read(R("synthetic/synthetic"));
+        var train = File.ReadAllLines(R("split/train.txt"));
+        Assert.Equal(train.Length, synthetic.Samples.Count); // default count: as many as the training individuals
+        Assert.All(synthetic.Samples, s => Assert.StartsWith("SYN_", s.IndividualId));
+        var realIds = Plink1Files.ReadFam(TestData.LctPrefix + ".fam").Select(s => s.IndividualId).ToList();
+        foreach (var file in new[] { "synthetic/synthetic.fam", "synthetic/labels.tsv" })
+        {
+            var text = File.ReadAllText(R(file));
+            Assert.DoesNotContain(realIds, id => text.Contains(id));
+        }
+        using var tmp = new TempDir();
+        var freq = TestData.Plink.Freq(R("synthetic/synthetic"), tmp.File("f"));
+        Assert.Equal(synthetic.Variants.Count, freq.Count);
+        var records = VcfTests.Run("bcftools", "view", "-H", R("synthetic/synthetic.vcf.gz")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(synthetic.Variants.Count, records.Length);
+
+        var metrics = JsonDocument.Parse(File.ReadAllText(R("metrics.json"))).RootElement;
+        var set = metrics.GetProperty("sets")[0];
+        Assert.Equal("diffusion", set.GetProperty("name").GetString());
+        Assert.True(set.GetProperty("fidelity").GetProperty("af_pearson").GetProperty("value").GetDouble() > 0.5, "even a short training learns allele frequencies");
+        Assert.Contains("training loss", File.ReadAllText(R("report.html")));
+
+        var again = h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + SmallDiffusion), "report");
+        Assert.All(again, o => Assert.True(o.Cached));
+    }
+
+    [Fact]
+    public void The_independent_floor_keeps_frequencies_and_loses_linkage_on_805_haplotypes()
+    {
+        using var h = new PipelineHarness();
+        h.Run(h.Spec("1kg-805-haplotypes", t => WithoutGenerator(t) + """
+
+            model: {type: independent}
+            evaluate: {aats_draw: 200, aats_repeats: 2, utility: false}
+            """), "evaluate");
+        var set = JsonDocument.Parse(File.ReadAllText(h.ResultFile("1kg-805-haplotypes", "metrics.json"))).RootElement.GetProperty("sets")[0];
+        double af = set.GetProperty("fidelity").GetProperty("af_pearson").GetProperty("value").GetDouble();
+        double ld = set.GetProperty("fidelity").GetProperty("ld_r2_pearson").GetProperty("value").GetDouble();
+        Assert.True(af > 0.99, $"AF r {af}");
+        Assert.True(ld < 0.2, $"LD r {ld}"); // (a per-label floor keeps most of it: these SNPs were chosen to differ between populations)
+        var hapt = HaptFiles.ReadHaplotypes(h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.hapt.gz"), 805).Haplotypes;
+        Assert.Equal(hapt.HaplotypeCount / 2, hapt.IndividualIds("synthetic").Count);
+        var vcf = VcfReader.Read(h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.vcf.gz"), keepHaplotypes: true);
+        Assert.True(vcf.AllPhased);
+        Assert.Equal(hapt.Alleles, vcf.Haplotypes!.Alleles);
+    }
+
+    [Fact]
+    public void Spec_sections_of_the_generator_stages_are_validated()
+    {
+        using var h = new PipelineHarness();
+        var ex = Assert.Throws<GenoSynth.Pipeline.SpecException>(() => h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + "\nmodel: {type: transformer}\n"), "fetch"));
+        Assert.Contains("model.type: 'transformer' is not one of: diffusion, independent, per-label-independent", ex.Message);
+        var ex2 = Assert.Throws<GenoSynth.Pipeline.SpecException>(() => h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + "\nsample: {labels: weird}\n"), "fetch"));
+        Assert.Contains("sample.labels: 'weird' is not one of: as-data, balanced", ex2.Message);
+    }
+}
