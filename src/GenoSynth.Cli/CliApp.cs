@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(StageCommand(output));
         root.Subcommands.Add(InspectCommand(output));
         root.Subcommands.Add(EvaluateCommand.Create(output));
+        root.Subcommands.Add(AuditCommand.Create(output));
         root.Subcommands.Add(BenchCommand.Create(output));
         try
         {

@@ -10,7 +10,7 @@ public sealed record ManifestStage(
     double WallSeconds, long PeakMemoryBytes, string CacheDirectory);
 
 public sealed record Manifest(
-    string Experiment, string SpecPath, string SpecSha256, JsonElement Spec, string GenosynthVersion, string GitCommit,
+    string Experiment, string SpecPath, string SpecSha256, string SpecText, JsonElement Spec, string GenosynthVersion, string GitCommit,
     string Runtime, string Os, string GeneratedUtc, IReadOnlyList<ManifestStage> Stages, IReadOnlyDictionary<string, string> Results);
 
 /// <summary>
@@ -62,7 +62,7 @@ public sealed class ResultsPublisher(string resultsRoot)
 
         var order = Stages.StageCatalog.All.Select((s, i) => (s.Name, i)).ToDictionary(x => x.Name, x => x.i);
         var manifest = new Manifest(
-            spec.Experiment, spec.SourcePath, spec.SourceSha256, JsonSerializer.SerializeToElement(spec, Digest.CanonicalJson),
+            spec.Experiment, spec.SourcePath, spec.SourceSha256, File.ReadAllText(spec.SourcePath), JsonSerializer.SerializeToElement(spec, Digest.CanonicalJson),
             ToolInfo.Version, ToolInfo.Commit, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription,
             DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
             stages.OrderBy(s => order.GetValueOrDefault(s.Stage, 99)).ToList(), results);

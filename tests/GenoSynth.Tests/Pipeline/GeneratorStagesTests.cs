@@ -8,7 +8,7 @@ namespace GenoSynth.Tests.Pipeline;
 
 public class GeneratorStagesTests
 {
-    private const string SmallDiffusion = """
+    internal const string SmallDiffusion = """
 
         model: {type: diffusion, width: 128, blocks: 1}
         train: {steps: 150, batch: 128, warmup_steps: 10, learning_rate: 0.002, evaluate_every: 50, checkpoint_every: 50}
