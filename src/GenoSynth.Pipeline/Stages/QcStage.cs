@@ -13,7 +13,7 @@ public sealed class QcStage : IStage
 {
     public string Name => "qc";
     public IReadOnlyList<string> Upstream => ["fetch", "split"];
-    public int Version => 1;
+    public int Version => 2; // 2: the PLINK log is no longer an output
 
     public object Config(ExperimentSpec spec) => new { spec.Qc.Maf, spec.Qc.Geno, spec.Qc.Mind, spec.Qc.Hwe, spec.Qc.LdPrune, spec.Ploidy };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [PlinkTool.Plink2];

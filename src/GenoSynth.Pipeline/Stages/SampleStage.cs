@@ -17,7 +17,7 @@ public sealed class SampleStage : IStage
 {
     public string Name => "sample";
     public IReadOnlyList<string> Upstream => ["encode", "train"];
-    public int Version => 1;
+    public int Version => 2; // 2: sample.json carries no timings
     public object Config(ExperimentSpec spec) => spec.Sample;
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
 
