@@ -206,8 +206,11 @@ public sealed class Evaluator(EvaluationOptions options)
     private void ScoreUtility(SortedDictionary<string, Metric> utility, GenotypeSet train, GenotypeSet holdout, GenotypeSet synthetic,
         List<string> classes, UtilityReference reference)
     {
-        var lr = Classifiers.Fit(ClassifierKind.LogisticRegression, synthetic, synthetic.Labels!.Select(l => classes.Contains(l) ? l : classes[0]).ToList(), classes, options.ClassifierC, seed: options.Seed);
-        var mlp = Classifiers.Fit(ClassifierKind.Mlp, synthetic, synthetic.Labels!.Select(l => classes.Contains(l) ? l : classes[0]).ToList(), classes, options.ClassifierC, seed: options.Seed);
+        var unknown = synthetic.Labels!.FirstOrDefault(l => !classes.Contains(l));
+        if (unknown is not null)
+            throw new ArgumentException($"synthetic set '{synthetic.Name}' has label '{unknown}', which the real training data do not have ({string.Join(", ", classes)})");
+        var lr = Classifiers.Fit(ClassifierKind.LogisticRegression, synthetic, synthetic.Labels!, classes, options.ClassifierC, seed: options.Seed);
+        var mlp = Classifiers.Fit(ClassifierKind.Mlp, synthetic, synthetic.Labels!, classes, options.ClassifierC, seed: options.Seed);
         double lrAccuracy = Classifiers.Accuracy(lr, holdout, holdout.Labels!);
         double mlpAccuracy = Classifiers.Accuracy(mlp, holdout, holdout.Labels!);
         utility["tstr_accuracy"] = new(lrAccuracy, reference.LrAccuracy, null, "logistic regression trained on synthetic, accuracy on the real holdout (reference: trained on real train)");
@@ -232,7 +235,7 @@ public sealed class Evaluator(EvaluationOptions options)
         {
             var part = reference.RealFractions[percent];
             var combined = Concat(part, synthetic);
-            var model = Classifiers.Fit(ClassifierKind.LogisticRegression, combined, combined.Labels!.Select(l => classes.Contains(l) ? l : classes[0]).ToList(), classes, options.ClassifierC, seed: options.Seed);
+            var model = Classifiers.Fit(ClassifierKind.LogisticRegression, combined, combined.Labels!, classes, options.ClassifierC, seed: options.Seed);
             utility[$"augmented_accuracy_{percent:D2}pct"] = new(Classifiers.Accuracy(model, holdout, holdout.Labels!), reference.RealOnlyAccuracy[percent], null,
                 $"holdout accuracy of logistic regression on {percent} % of real train plus all synthetic rows (reference: the {percent} % alone)");
         }

@@ -73,10 +73,10 @@ public sealed class GenotypeSet
         int n = genotypes.SampleCount, m = genotypes.VariantCount;
         var values = new byte[(long)n * m];
         var column = new sbyte[n];
+        Span<int> counts = stackalloc int[3];
         for (int j = 0; j < m; j++)
         {
             genotypes.DecodeVariant(j, column);
-            Span<int> counts = stackalloc int[3];
             counts.Clear();
             foreach (var d in column) if (d >= 0) counts[d]++;
             byte fill = (byte)(counts[1] > counts[0] ? (counts[2] > counts[1] ? 2 : 1) : (counts[2] > counts[0] ? 2 : 0));

@@ -169,7 +169,7 @@ public static class HtmlReport
         {
             double truth = i == 0 ? first?.Privacy["aa_truth"].Reference ?? double.NaN : doc.Sets[i - 1].Privacy["aa_truth"].Value ?? double.NaN;
             double syn = i == 0 ? first?.Privacy["aa_syn"].Reference ?? double.NaN : doc.Sets[i - 1].Privacy["aa_syn"].Value ?? double.NaN;
-            svg.Bar(i + 0.15, 0.33, truth, Svg.Palette[0]).Bar(i + 0.5, 0.33, syn, Svg.Palette[3]).Text(i + 0.1, -0.0, "", "tick");
+            svg.Bar(i + 0.15, 0.33, truth, Svg.Palette[0]).Bar(i + 0.5, 0.33, syn, Svg.Palette[3]);
             svg.Text(i + 0.12, 0.02, names[i].Length > 12 ? names[i][..12] : names[i], "tick");
         }
         svg.Line([0, names.Count], [0.5, 0.5], "#999", dashed: true).Legend("AA_truth", Svg.Palette[0]).Legend("AA_syn", Svg.Palette[3]);

@@ -62,7 +62,15 @@ public static class EvaluationRun
         }
         log($"evaluating {string.Join(", ", synthetic.Select(s => $"{s.Name} ({s.Rows})"))} against train {train.Rows} / holdout {holdout.Rows} rows x {train.Variants} variants");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = new Evaluator(request.Options).Evaluate(train, holdout, synthetic, real.Positions);
+        EvaluationResult result;
+        try
+        {
+            result = new Evaluator(request.Options).Evaluate(train, holdout, synthetic, real.Positions);
+        }
+        catch (ArgumentException ex) // mismatched sets or labels: a problem of the inputs, reported as one line
+        {
+            throw new InputException(ex.Message);
+        }
         log($"metrics computed in {clock.Elapsed.TotalSeconds:F1} s");
         Write(result, request.OutputDirectory, request.Title);
         return result;

@@ -184,3 +184,17 @@ internal static class PngInspector
 
     private static int ReadInt(byte[] data, int offset) => data[offset] << 24 | data[offset + 1] << 16 | data[offset + 2] << 8 | data[offset + 3];
 }
+
+public class EvaluationInputErrorTests
+{
+    [Fact]
+    public void A_synthetic_label_unknown_to_the_real_data_is_a_one_line_input_error()
+    {
+        var (request, tmp) = EvaluationRunTests.LctRequest();
+        using var cleanup = tmp;
+        var labels = tmp.File("independent.labels.tsv");
+        File.WriteAllLines(labels, File.ReadAllLines(labels).Select((l, i) => i == 1 ? l.Split('\t')[0] + "\tMARS" : l));
+        var ex = Assert.Throws<GenoSynth.Pipeline.InputException>(() => EvaluationRun.Run(request, _ => { }));
+        Assert.Contains("label 'MARS'", ex.Message);
+    }
+}
