@@ -78,7 +78,15 @@ public sealed class LineReader : IDisposable
             _start = 0;
         }
         if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
-        int read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        int read;
+        try
+        {
+            read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new GenotypeFormatException(FilePath, LineNumber + 1, $"corrupt gzip data ({ex.Message})");
+        }
         if (read == 0) _eof = true;
         else _end += read;
     }

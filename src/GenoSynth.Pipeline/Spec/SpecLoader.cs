@@ -22,8 +22,9 @@ public static partial class SpecLoader
         {
             throw new SpecException(path, ex.Start.Line, ex.Start.Column, "", "invalid YAML: " + (ex.InnerException?.Message ?? ex.Message));
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
+            // YamlDotNet reports some malformed input this way (e.g. its scanner on broken flow mappings).
             throw new SpecException(path, "invalid YAML: " + ex.Message);
         }
         if (yaml.Documents.Count != 1 || yaml.Documents[0].RootNode is not YamlMappingNode rootNode)
