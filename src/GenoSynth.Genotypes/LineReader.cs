@@ -91,7 +91,8 @@ public sealed class LineReader : IDisposable
         else _end += read;
     }
 
-    public GenotypeFormatException Error(string message) => new(FilePath, LineNumber, message);
+    /// <summary>An error at the current line (line 1 when nothing could be read, as for an empty file).</summary>
+    public GenotypeFormatException Error(string message) => new(FilePath, Math.Max(1, LineNumber), message);
 
     public void Dispose() => _stream.Dispose();
 }

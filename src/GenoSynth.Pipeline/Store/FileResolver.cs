@@ -61,7 +61,8 @@ public sealed class FileResolver(IReadOnlyList<string> mirrors, string downloadD
             File.Move(temp, cached, overwrite: true);
             return cached;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or UriFormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or UriFormatException
+                                       or InvalidOperationException or NotSupportedException or ArgumentException)
         {
             throw new InputException($"cannot resolve {file.Name} (sha256 {file.Sha256[..12]}…): {mirrorNote}, and the download from {file.Url} failed: {ex.Message}");
         }
