@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using GenoSynth.Pipeline.Store;
+using GenoSynth.Tests.Pipeline;
+using GenoSynth.Tests.Support;
+
+namespace GenoSynth.Tests.Robustness;
+
+public class KillTests
+{
+    private const string Training = """
+
+        model: {type: diffusion, width: 256, blocks: 1}
+        train: {steps: 400, batch: 128, warmup_steps: 10, learning_rate: 0.002, evaluate_every: 20, checkpoint_every: 20}
+        sample: {steps: 20}
+        """;
+
+    private static string Cli => Path.Combine(AppContext.BaseDirectory, "genosynth.dll");
+
+    private static Process Start(string spec, string cache, string results)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Cli, "stage", "sample", "--spec", spec, "--cache", cache, "--results", results }) start.ArgumentList.Add(a);
+        start.Environment["CI"] = "true";
+        return Process.Start(start)!;
+    }
+
+    [Fact]
+    public void Kill_minus_9_during_training_then_the_same_command_resumes_and_ends_with_identical_bytes()
+    {
+        using var h = new PipelineHarness();
+        var spec = h.Spec("1kg-lct-eur", t => GeneratorStagesTests.WithoutGenerator(t) + Training);
+
+        // Uninterrupted reference run.
+        using (var reference = Start(spec, Path.Combine(h.Dir, "c1"), Path.Combine(h.Dir, "r1")))
+        {
+            reference.StandardOutput.ReadToEnd();
+            reference.WaitForExit();
+            Assert.Equal(0, reference.ExitCode);
+        }
+
+        // Same spec in a fresh cache: kill -9 as soon as a training checkpoint exists, then run the same command again.
+        var cache = Path.Combine(h.Dir, "c2");
+        using (var victim = Start(spec, cache, Path.Combine(h.Dir, "r2")))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (DateTime.UtcNow < deadline && !victim.HasExited &&
+                   !(Directory.Exists(Path.Combine(cache, "train")) && Directory.GetFiles(Path.Combine(cache, "train"), "checkpoint.safetensors", SearchOption.AllDirectories).Length > 0))
+                Thread.Sleep(50);
+            Assert.False(victim.HasExited, "training finished before it could be interrupted");
+            victim.Kill(entireProcessTree: true); // SIGKILL: no clean-up code runs
+            victim.WaitForExit();
+        }
+        Assert.False(Directory.Exists(Path.Combine(h.Dir, "r2", "1kg-lct-eur")), "an interrupted run publishes nothing");
+        using (var again = Start(spec, cache, Path.Combine(h.Dir, "r2")))
+        {
+            var output = again.StandardOutput.ReadToEnd();
+            again.WaitForExit();
+            Assert.True(again.ExitCode == 0, output + again.StandardError.ReadToEnd());
+            Assert.Contains("resuming from the last checkpoint", output);
+        }
+
+        var first = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r1", "1kg-lct-eur", "manifest.json"))!;
+        var second = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r2", "1kg-lct-eur", "manifest.json"))!;
+        foreach (var stage in new[] { "train", "sample" })
+            Assert.Equal(first.Stages.Single(s => s.Stage == stage).Outputs.Select(o => o.Key + o.Value.Sha256),
+                second.Stages.Single(s => s.Stage == stage).Outputs.Select(o => o.Key + o.Value.Sha256));
+        Assert.Equal(first.Results, second.Results);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(cache, "train"), "*.resume")); // resume state removed once committed
+    }
+}
