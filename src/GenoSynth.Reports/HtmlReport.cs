@@ -17,7 +17,7 @@ public static class HtmlReport
         .note{font-size:13px;color:#555}
         """;
 
-    public static string Render(MetricsDocument metrics, PlotData plots, string title)
+    public static string Render(MetricsDocument metrics, PlotData plots, string title, IReadOnlyList<string>? preface = null)
     {
         var doc = new View(metrics, plots);
         var sb = new StringBuilder();
@@ -27,6 +27,7 @@ public static class HtmlReport
         sb.Append(doc.Real.Labels.Count > 0 ? $", labels {Encode(string.Join(", ", doc.Real.Labels))}" : "").Append(". ");
         sb.Append("The <b>holdout</b> column is each metric for real genomes the generator never saw: what a perfect generator reaches.</p>");
 
+        foreach (var line in preface ?? []) sb.Append($"<p class=\"lead\"><b>{Encode(line)}</b></p>");
         sb.Append("<h2>Side by side</h2>").Append(Table(doc));
         sb.Append("<h2>Allele frequencies</h2><div class=\"grid\">").Append(Figure(FrequencyScatter(doc, "holdout", doc.Plots.HoldoutFrequencies), "holdout vs train: the sampling noise of a fresh real sample"));
         foreach (var (name, af) in doc.Plots.SyntheticFrequencies) sb.Append(Figure(FrequencyScatter(doc, name, af), $"{name} vs real train"));

@@ -6,10 +6,11 @@ namespace GenoSynth.Reports;
 /// <summary>report.md: what was compared, then one table per metric family, every set side by side.</summary>
 public static class MarkdownReport
 {
-    public static string Render(MetricsDocument doc, string title)
+    public static string Render(MetricsDocument doc, string title, IReadOnlyList<string>? preface = null)
     {
         var sb = new StringBuilder();
         sb.Append("# ").Append(title).Append("\n\n");
+        foreach (var line in preface ?? []) sb.Append("**").Append(line).Append("**\n\n");
         sb.Append($"Real data: {doc.Real.Variants} variants; unit: {doc.Real.Unit}; train {doc.Real.TrainRows} rows, holdout {doc.Real.HoldoutRows} rows");
         sb.Append(doc.Real.Labels.Count > 0 ? $"; labels: {string.Join(", ", doc.Real.Labels)}.\n\n" : "; no labels.\n\n");
         sb.Append($"Synthetic sets: {string.Join(", ", doc.Sets.Select(s => $"{s.Name} ({s.Rows} rows{(s.Labelled ? ", labelled" : "")})"))}.\n\n");

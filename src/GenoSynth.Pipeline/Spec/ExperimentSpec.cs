@@ -42,7 +42,7 @@ public sealed record ModelSpec(ModelType Type, int Width, int Blocks, int Timest
 public sealed record TrainSpec(int Steps, int Batch, double LearningRate, int WarmupSteps, double WeightDecay, double Ema,
     int EvaluateEvery, int CheckpointEvery, ulong Seed);
 
-public sealed record SampleSpec(int Count, bool Balanced, int Steps, double Guidance, ulong Seed);
+public sealed record SampleSpec(int Count, bool Balanced, int Steps, double Guidance, ulong Seed, double MaxMiaAuc = 0.6, bool AllowPrivacyRisk = false);
 
 public sealed record EvaluateSpec(int AatsDraw, int AatsRepeats, bool Utility, ulong Seed);
 

@@ -222,7 +222,7 @@ public static partial class SpecLoader
         var labels = node.String("labels", "as-data");
         if (labels is not ("as-data" or "balanced")) throw node.KeyError("labels", $"'{labels}' is not one of: as-data, balanced");
         var spec = new SampleSpec(node.Int("count", 0, 0, 10_000_000), labels == "balanced", node.Int("steps", 100, 1, 100_000),
-            node.Double("guidance", 0, 0, 100), node.ULong("seed", seed));
+            node.Double("guidance", 0, 0, 100), node.ULong("seed", seed), node.Double("max_mia_auc", 0.6, 0, 1), node.Bool("allow_privacy_risk", false));
         node.RejectUnknownKeys();
         return spec;
     }

@@ -12,8 +12,8 @@ namespace GenoSynth.Pipeline.Stages;
 public sealed class ReportStage : IStage
 {
     public string Name => "report";
-    public IReadOnlyList<string> Upstream => ["evaluate", "train"];
-    public int Version => 1;
+    public IReadOnlyList<string> Upstream => ["evaluate", "train", "sample"];
+    public int Version => 2; // 2: states the privacy release gate
     public object Config(ExperimentSpec spec) => new { spec.Experiment, spec.Description };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new("report.md", "report.md"), new("report.html", "report.html")];
@@ -27,8 +27,10 @@ public sealed class ReportStage : IStage
                 f[2] == "NA" ? null : double.Parse(f[2], CultureInfo.InvariantCulture))).ToList();
         plots = plots with { LossCurve = curve };
         string title = context.Spec.Description.Length > 0 ? $"{context.Spec.Experiment}: {context.Spec.Description}" : context.Spec.Experiment;
-        File.WriteAllText(context.Output("report.md"), MarkdownReport.Render(metrics, title));
-        File.WriteAllText(context.Output("report.html"), HtmlReport.Render(metrics, plots, title));
+        var sample = JsonDocument.Parse(File.ReadAllText(context.Input("sample", "sample.json"))).RootElement;
+        var preface = sample.TryGetProperty("privacy_gate", out var gate) ? new[] { char.ToUpperInvariant(gate.GetProperty("summary").GetString()![0]) + gate.GetProperty("summary").GetString()![1..] + "." } : [];
+        File.WriteAllText(context.Output("report.md"), MarkdownReport.Render(metrics, title, preface));
+        File.WriteAllText(context.Output("report.html"), HtmlReport.Render(metrics, plots, title, preface));
         context.Log("report.md and report.html written");
     }
 }

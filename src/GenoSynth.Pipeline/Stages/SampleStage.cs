@@ -17,7 +17,7 @@ public sealed class SampleStage : IStage
 {
     public string Name => "sample";
     public IReadOnlyList<string> Upstream => ["encode", "train"];
-    public int Version => 2; // 2: sample.json carries no timings
+    public int Version => 3; // 2: sample.json carries no timings; 3: privacy release gate
     public object Config(ExperimentSpec spec) => spec.Sample;
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
 
@@ -61,6 +61,7 @@ public sealed class SampleStage : IStage
             generated = IndependentSampler.FromTensors(loaded.Tensors, train.Ploidy, kind == "per-label-independent")
                 .Sample(rowLabels, new SeededRandom(spec.Seed), train.Variants);
 
+        var gate = PrivacyGate(context, train, generated);
         var ids = Enumerable.Range(1, individuals).Select(i => $"SYN_{i:D6}").ToList();
         var samples = ids.Select(id => new Sample(id, id)).ToList();
         if (train.Ploidy == 1)
@@ -93,8 +94,40 @@ public sealed class SampleStage : IStage
             per_label = train.Classes.Select((c, k) => new { label = c, individuals = individualLabels.Count(l => l == k) }),
             sampling_steps = kind == "genotype-diffusion" ? spec.Steps : (int?)null,
             guidance = spec.Guidance,
+            privacy_gate = gate,
         }); // no timings here: outputs must be the same bytes on every run (the manifest records wall time)
         context.Log($"sampled {individuals} synthetic individuals ({generated.Rows} rows) in {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    public sealed record GateOutcome(int ExactCopies, double? MiaAucValidation, double MaxMiaAuc, bool Passed, bool Allowed, string Summary);
+
+    /// <summary>
+    /// The release gate: no synthetic row may copy a training row, and membership inference (training rows vs the
+    /// validation rows, which the generator did not train on; the holdout stays untouched) must not exceed the
+    /// spec's threshold, unless the spec sets sample.allow_privacy_risk. A refused set is never published.
+    /// </summary>
+    private static GateOutcome PrivacyGate(StageContext context, TrainingSet train, GeneratedSet generated)
+    {
+        var (_, validation) = EncodeStage.Load(context);
+        GenoSynth.Evaluation.GenotypeSet AsSet(string name, byte[] values, int rows) =>
+            new(name, train.Ploidy, rows, train.Variants, values, Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList(),
+                Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList());
+        var trainBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("t", train.Values, train.Rows));
+        var syntheticBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("s", generated.Values, generated.Rows));
+        int copies = GenoSynth.Evaluation.Privacy.ExactCopies(syntheticBits, trainBits);
+        double? mia = validation.Rows >= 20
+            ? GenoSynth.Evaluation.Privacy.MembershipInferenceAuc(trainBits, new GenoSynth.Evaluation.BitPackedRows(AsSet("v", validation.Values, validation.Rows)),
+                syntheticBits, new SeededRandom(context.Spec.Sample.Seed))
+            : null;
+        var spec = context.Spec.Sample;
+        bool passed = copies == 0 && (mia is null || mia <= spec.MaxMiaAuc);
+        string summary = $"privacy release gate {(passed ? "passed" : spec.AllowPrivacyRisk ? "failed, publication allowed by sample.allow_privacy_risk" : "failed")}: " +
+            $"{copies} exact copies of training rows, membership-inference AUC {(mia is double m ? m.ToString("0.000", CultureInfo.InvariantCulture) : "n/a (fewer than 20 validation rows)")} " +
+            $"(training vs validation rows; limit {spec.MaxMiaAuc.ToString(CultureInfo.InvariantCulture)})";
+        context.Log(summary);
+        if (!passed && !spec.AllowPrivacyRisk)
+            throw new InputException(summary + "; the synthetic set is not published. Train less (train.steps) or set sample.allow_privacy_risk: true to publish anyway");
+        return new GateOutcome(copies, mia is double v ? Math.Round(v, 4) : null, spec.MaxMiaAuc, passed, spec.AllowPrivacyRisk, summary);
     }
 
     private static double[] ClassFrequenciesByIndividual(TrainingSet train, int rowsPerIndividual)

@@ -54,6 +54,10 @@ public class GeneratorStagesTests
         Assert.Equal("diffusion", set.GetProperty("name").GetString());
         Assert.True(set.GetProperty("fidelity").GetProperty("af_pearson").GetProperty("value").GetDouble() > 0.5, "even a short training learns allele frequencies");
         Assert.Contains("training loss", File.ReadAllText(R("report.html")));
+        Assert.Contains("Privacy release gate passed", File.ReadAllText(R("report.md")));
+        var gate = JsonDocument.Parse(File.ReadAllText(R("synthetic/sample.json"))).RootElement.GetProperty("privacy_gate");
+        Assert.Equal(0, gate.GetProperty("exact_copies").GetInt32());
+        Assert.True(gate.GetProperty("passed").GetBoolean());
 
         var again = h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + SmallDiffusion), "report");
         Assert.All(again, o => Assert.True(o.Cached));
@@ -78,6 +82,25 @@ public class GeneratorStagesTests
         var vcf = VcfReader.Read(h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.vcf.gz"), keepHaplotypes: true);
         Assert.True(vcf.AllPhased);
         Assert.Equal(hapt.Alleles, vcf.Haplotypes!.Alleles);
+    }
+
+    [Fact]
+    public void The_privacy_release_gate_refuses_to_publish_unless_the_spec_allows_it()
+    {
+        using var h = new PipelineHarness();
+        string Spec(string sample, string name) => h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + SmallDiffusion.Replace("sample: {steps: 20}", sample), name);
+        // A limit no set can meet (AUC <= 0) makes the gate refuse: the stage fails and nothing is published.
+        var refused = Assert.Throws<GenoSynth.Pipeline.InputException>(() => h.Run(Spec("sample: {steps: 20, max_mia_auc: 0.0}", "refuse.yaml"), "report"));
+        Assert.Contains("privacy release gate failed", refused.Message);
+        Assert.Contains("not published", refused.Message);
+        Assert.False(Directory.Exists(Path.Combine(h.Results, "1kg-lct-eur")));
+
+        h.Run(Spec("sample: {steps: 20, max_mia_auc: 0.0, allow_privacy_risk: true}", "allow.yaml"), "report");
+        var report = File.ReadAllText(h.ResultFile("1kg-lct-eur", "report.md"));
+        Assert.Contains("Privacy release gate failed, publication allowed by sample.allow_privacy_risk", report);
+        var gate = JsonDocument.Parse(File.ReadAllText(h.ResultFile("1kg-lct-eur", "synthetic/sample.json"))).RootElement.GetProperty("privacy_gate");
+        Assert.False(gate.GetProperty("passed").GetBoolean());
+        Assert.True(gate.GetProperty("allowed").GetBoolean());
     }
 
     [Fact]
