@@ -68,4 +68,42 @@ public class KillTests
         Assert.Equal(first.Results, second.Results);
         Assert.Empty(Directory.GetDirectories(Path.Combine(cache, "train"), "*.resume")); // resume state removed once committed
     }
+
+    [Fact]
+    public void Kill_minus_9_during_sampling_then_the_same_command_restarts_it_and_ends_with_identical_bytes()
+    {
+        using var h = new PipelineHarness();
+        // A long sampling phase (many denoising steps) so the kill lands inside it.
+        var spec = h.Spec("1kg-lct-eur", t => GeneratorStagesTests.WithoutGenerator(t) +
+            Training.Replace("steps: 400", "steps: 60").Replace("sample: {steps: 20,", "sample: {steps: 1000,"));
+        using (var reference = Start(spec, Path.Combine(h.Dir, "c1"), Path.Combine(h.Dir, "r1")))
+        {
+            reference.StandardOutput.ReadToEnd();
+            reference.WaitForExit();
+            Assert.Equal(0, reference.ExitCode);
+        }
+        var cache = Path.Combine(h.Dir, "c2");
+        using (var victim = Start(spec, cache, Path.Combine(h.Dir, "r2")))
+        {
+            string? line;
+            while ((line = victim.StandardOutput.ReadLine()) is not null && !line.Contains("[sample] running")) { }
+            Assert.NotNull(line);
+            Thread.Sleep(300);
+            Assert.False(victim.HasExited, "sampling finished before it could be interrupted");
+            victim.Kill(entireProcessTree: true);
+            victim.WaitForExit();
+        }
+        Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(cache, "sample")), d => !Path.GetFileName(d).StartsWith(".tmp-")); // nothing committed
+        using (var again = Start(spec, cache, Path.Combine(h.Dir, "r2")))
+        {
+            var output = again.StandardOutput.ReadToEnd();
+            again.WaitForExit();
+            Assert.True(again.ExitCode == 0, output + again.StandardError.ReadToEnd());
+            Assert.Contains("[train] cached", output); // training is not redone
+        }
+        var first = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r1", "1kg-lct-eur", "manifest.json"))!;
+        var second = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r2", "1kg-lct-eur", "manifest.json"))!;
+        Assert.Equal(first.Results, second.Results);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(cache, "sample"), ".tmp-*")); // the killed run's temporary directory is cleaned up
+    }
 }
