@@ -39,34 +39,13 @@ public static class BenchCommand
             else
             {
                 // The step is measured against the managed GEMM peak of the same run (1024^3, all threads).
-                var saved = Engine.Threads;
-                var peak = MeasurePeak();
-                var report = EngineBenchmarks.TrainStep(peak);
-                Engine.Threads = saved;
+                var report = EngineBenchmarks.TrainStep(EngineBenchmarks.GemmPeak());
                 if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
                 else PrintTrainStep(output, report);
             }
             return 0;
         });
         return command;
-    }
-
-    private static double MeasurePeak()
-    {
-        var rng = new SeededRandom(3);
-        const int n = 1024;
-        var a = Tensor.Randn(rng, 1, n, n).Data;
-        var b = Tensor.Randn(rng, 1, n, n).Data;
-        var c = new float[n * n];
-        for (int i = 0; i < 2; i++) Gemm.Multiply(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
-        var best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            Gemm.Multiply(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        }
-        return 2.0 * n * n * n / best / 1e9;
     }
 
     private static void PrintGemm(TextWriter o, GemmReport r)

@@ -40,7 +40,7 @@ public sealed class Evaluator(EvaluationOptions options)
 
         // The holdout scored as if it were a synthetic set: the level a perfect generator would reach.
         var reference = ScoreFidelity(train, trainAf, trainLdUpper, trainDecay, pca, trainScores, trainC3, trainPairwise, trainFst,
-            holdout, holdoutAf, holdoutLd, holdoutDecay, holdoutScores, holdoutBits);
+            holdout, holdoutAf, holdoutLd, holdoutDecay, holdoutScores, WithinDistances(holdoutBits, options.Seed + 1));
         int draw = Math.Min(options.AatsDraw, Math.Min(train.Rows, holdout.Rows));
         var referenceAats = RepeatedAats(trainBits, holdoutBits, draw, options.Seed);
         double referenceCopyRate = (double)holdoutDcr.Count(d => d == 0) / holdout.Rows;
@@ -62,8 +62,9 @@ public sealed class Evaluator(EvaluationOptions options)
             var ld = Linkage.R2Matrix(s);
             var decay = Linkage.Decay(ld, variantPositions);
             var scores = pca.Project(s);
+            var pairwise = WithinDistances(bits, options.Seed + 1);
             var fidelity = ScoreFidelity(train, trainAf, trainLdUpper, trainDecay, pca, trainScores, trainC3, trainPairwise, trainFst,
-                s, af, ld, decay, scores, bits);
+                s, af, ld, decay, scores, pairwise);
             var fidelityMetrics = new SortedDictionary<string, Metric>(StringComparer.Ordinal);
             foreach (var (key, (value, description, ideal)) in fidelity)
                 fidelityMetrics[key] = new Metric(value, reference.TryGetValue(key, out var r) ? r.Value : null, ideal, description);
@@ -79,7 +80,7 @@ public sealed class Evaluator(EvaluationOptions options)
             plots.SyntheticLd[s.Name] = Corner(ld, s.Variants, options.LdPlotVariants);
             plots.SyntheticDecay[s.Name] = decay;
             plots.SyntheticPca[s.Name] = Points(scores, pca.Components, s.Labels);
-            plots.SyntheticPairwise[s.Name] = WithinDistances(bits, options.Seed + 1);
+            plots.SyntheticPairwise[s.Name] = pairwise;
             plots.DistanceToClosestTrain[s.Name] = dcr;
         }
         var finalPlots = plots with { LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = Corner(trainLd, train.Variants, options.LdPlotVariants) };
@@ -91,7 +92,7 @@ public sealed class Evaluator(EvaluationOptions options)
     private Dictionary<string, (double? Value, string Description, double? Ideal)> ScoreFidelity(
         GenotypeSet train, double[] trainAf, double[] trainLdUpper, double[] trainDecay, Pca pca, float[] trainScores, double[] trainC3,
         double[] trainPairwise, Dictionary<string, double> trainFst,
-        GenotypeSet other, double[] af, float[] ld, double[] decay, float[] scores, BitPackedRows bits)
+        GenotypeSet other, double[] af, float[] ld, double[] decay, float[] scores, double[] pairwise)
     {
         var result = new Dictionary<string, (double?, string, double?)>(StringComparer.Ordinal)
         {
@@ -109,7 +110,7 @@ public sealed class Evaluator(EvaluationOptions options)
         for (int c = 0; c < 2; c++)
             result[$"pca_w1_pc{c + 1}"] = (Statistics.Wasserstein1(Pca.Column(trainScores, pca.Components, c), Pca.Column(scores, pca.Components, c)),
                 $"Wasserstein-1 distance on PC{c + 1} (PCA fitted on real train) vs real train", null);
-        result["pairwise_distance_w1"] = (Statistics.Wasserstein1(trainPairwise, WithinDistances(bits, options.Seed + 1)),
+        result["pairwise_distance_w1"] = (Statistics.Wasserstein1(trainPairwise, pairwise),
             "Wasserstein-1 between within-set pairwise distances and those within real train", null);
         result["three_point_pearson"] = (Statistics.Pearson(trainC3, PopulationGenetics.ThreePointCorrelations(other)),
             "Pearson r of connected 3-point correlations (gaps 1-16) vs real train", null);

@@ -63,6 +63,18 @@ public static class EngineBenchmarks
         return new GemmReport(Neural.Gemm.Kernel.ToString(), Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE"), figures, ratios);
     }
 
+    /// <summary>GFLOP/s of the current GEMM backend on 1024^3 with the engine's threads (best of repeated runs).</summary>
+    public static double GemmPeak()
+    {
+        const int n = 1024;
+        var rng = new SeededRandom(3);
+        var a = Tensor.Randn(rng, 1, n, n).Data;
+        var b = Tensor.Randn(rng, 1, n, n).Data;
+        var c = new float[n * n];
+        double ms = BestMilliseconds(() => Neural.Gemm.Multiply(false, false, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n), 0.6);
+        return 2.0 * n * n * n / (ms * 1e6);
+    }
+
     /// <summary>The denoiser of the benchmark: 805 -> 1024 -> 1024 -> 805 with a residual hidden block and a time embedding.</summary>
     private sealed class ResidualMlpDenoiser : Module
     {

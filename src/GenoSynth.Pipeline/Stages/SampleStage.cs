@@ -34,7 +34,7 @@ public sealed class SampleStage : IStage
 
     public void Run(StageContext context)
     {
-        var (train, _) = EncodeStage.Load(context);
+        var (train, validation) = EncodeStage.Load(context);
         var spec = context.Spec.Sample;
         var variants = Plink1Files.ReadBim(context.Input("encode", EncodeStage.Variants));
         int rowsPerIndividual = train.Ploidy == 1 ? 2 : 1;
@@ -61,7 +61,7 @@ public sealed class SampleStage : IStage
             generated = IndependentSampler.FromTensors(loaded.Tensors, train.Ploidy, kind == "per-label-independent")
                 .Sample(rowLabels, new SeededRandom(spec.Seed), train.Variants);
 
-        var gate = PrivacyGate(context, train, generated);
+        var gate = PrivacyGate(context, train, validation, generated);
         var ids = Enumerable.Range(1, individuals).Select(i => $"SYN_{i:D6}").ToList();
         var samples = ids.Select(id => new Sample(id, id)).ToList();
         if (train.Ploidy == 1)
@@ -106,9 +106,8 @@ public sealed class SampleStage : IStage
     /// validation rows, which the generator did not train on; the holdout stays untouched) must not exceed the
     /// spec's threshold, unless the spec sets sample.allow_privacy_risk. A refused set is never published.
     /// </summary>
-    private static GateOutcome PrivacyGate(StageContext context, TrainingSet train, GeneratedSet generated)
+    private static GateOutcome PrivacyGate(StageContext context, TrainingSet train, TrainingSet validation, GeneratedSet generated)
     {
-        var (_, validation) = EncodeStage.Load(context);
         GenoSynth.Evaluation.GenotypeSet AsSet(string name, byte[] values, int rows) =>
             new(name, train.Ploidy, rows, train.Variants, values, Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList(),
                 Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList());

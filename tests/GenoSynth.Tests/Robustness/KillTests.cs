@@ -25,6 +25,16 @@ public class KillTests
         return Process.Start(start)!;
     }
 
+    /// <summary>Runs `stage sample` to the end, requires success, and returns what it printed.</summary>
+    private static string RunToCompletion(string spec, string cache, string results)
+    {
+        using var process = Start(spec, cache, results);
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, output + process.StandardError.ReadToEnd());
+        return output;
+    }
+
     [Fact]
     public void Kill_minus_9_during_training_then_the_same_command_resumes_and_ends_with_identical_bytes()
     {
@@ -32,12 +42,7 @@ public class KillTests
         var spec = h.Spec("1kg-lct-eur", t => GeneratorStagesTests.WithoutGenerator(t) + Training);
 
         // Uninterrupted reference run.
-        using (var reference = Start(spec, Path.Combine(h.Dir, "c1"), Path.Combine(h.Dir, "r1")))
-        {
-            reference.StandardOutput.ReadToEnd();
-            reference.WaitForExit();
-            Assert.Equal(0, reference.ExitCode);
-        }
+        RunToCompletion(spec, Path.Combine(h.Dir, "c1"), Path.Combine(h.Dir, "r1"));
 
         // Same spec in a fresh cache: kill -9 as soon as a training checkpoint exists, then run the same command again.
         var cache = Path.Combine(h.Dir, "c2");
@@ -52,13 +57,7 @@ public class KillTests
             victim.WaitForExit();
         }
         Assert.False(Directory.Exists(Path.Combine(h.Dir, "r2", "1kg-lct-eur")), "an interrupted run publishes nothing");
-        using (var again = Start(spec, cache, Path.Combine(h.Dir, "r2")))
-        {
-            var output = again.StandardOutput.ReadToEnd();
-            again.WaitForExit();
-            Assert.True(again.ExitCode == 0, output + again.StandardError.ReadToEnd());
-            Assert.Contains("resuming from the last checkpoint", output);
-        }
+        Assert.Contains("resuming from the last checkpoint", RunToCompletion(spec, cache, Path.Combine(h.Dir, "r2")));
 
         var first = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r1", "1kg-lct-eur", "manifest.json"))!;
         var second = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r2", "1kg-lct-eur", "manifest.json"))!;
@@ -76,12 +75,7 @@ public class KillTests
         // A long sampling phase (many denoising steps) so the kill lands inside it.
         var spec = h.Spec("1kg-lct-eur", t => GeneratorStagesTests.WithoutGenerator(t) +
             Training.Replace("steps: 400", "steps: 60").Replace("sample: {steps: 20,", "sample: {steps: 1000,"));
-        using (var reference = Start(spec, Path.Combine(h.Dir, "c1"), Path.Combine(h.Dir, "r1")))
-        {
-            reference.StandardOutput.ReadToEnd();
-            reference.WaitForExit();
-            Assert.Equal(0, reference.ExitCode);
-        }
+        RunToCompletion(spec, Path.Combine(h.Dir, "c1"), Path.Combine(h.Dir, "r1"));
         var cache = Path.Combine(h.Dir, "c2");
         using (var victim = Start(spec, cache, Path.Combine(h.Dir, "r2")))
         {
@@ -94,13 +88,7 @@ public class KillTests
             victim.WaitForExit();
         }
         Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(cache, "sample")), d => !Path.GetFileName(d).StartsWith(".tmp-")); // nothing committed
-        using (var again = Start(spec, cache, Path.Combine(h.Dir, "r2")))
-        {
-            var output = again.StandardOutput.ReadToEnd();
-            again.WaitForExit();
-            Assert.True(again.ExitCode == 0, output + again.StandardError.ReadToEnd());
-            Assert.Contains("[train] cached", output); // training is not redone
-        }
+        Assert.Contains("[train] cached", RunToCompletion(spec, cache, Path.Combine(h.Dir, "r2"))); // training is not redone
         var first = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r1", "1kg-lct-eur", "manifest.json"))!;
         var second = ResultsPublisher.TryRead(Path.Combine(h.Dir, "r2", "1kg-lct-eur", "manifest.json"))!;
         Assert.Equal(first.Results, second.Results);
