@@ -26,6 +26,7 @@ done
 # shellcheck source=build/prerequisites.sh
 source build/prerequisites.sh
 genosynth_ensure_prerequisites
+genosynth_locate_data
 
 lower=$(echo "$target" | tr '[:upper:]' '[:lower:]')
 props=(-p:Spec="${spec:-workflows/1kg-805-haplotypes.yaml}")

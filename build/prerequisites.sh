@@ -38,3 +38,21 @@ genosynth_ensure_prerequisites() {
   if grep -q avx512f /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=SkylakeX; fi
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 }
+
+# The shared 1000 Genomes data are never committed: find them beside this repository, or beside the repository
+# this one was cloned from (a clone in a temporary directory), and hand them to the tests (GENOSYNTH_DATA) and to
+# the specs' mirror search (GENOSYNTH_MIRRORS). Without them, specs fall back to downloading from their urls.
+genosynth_locate_data() {
+  [ -n "${GENOSYNTH_DATA:-}" ] && [ -f "$GENOSYNTH_DATA/SOURCES.md" ] && { export GENOSYNTH_MIRRORS=${GENOSYNTH_MIRRORS:-$GENOSYNTH_DATA}; return 0; }
+  local origin candidate
+  origin=$(git config --get remote.origin.url 2>/dev/null || true)
+  for candidate in "../shared/data" "${origin:+$origin/../shared/data}"; do
+    if [ -n "$candidate" ] && [ -f "$candidate/SOURCES.md" ]; then
+      GENOSYNTH_DATA=$(cd "$candidate" && pwd)
+      export GENOSYNTH_DATA
+      export GENOSYNTH_MIRRORS=${GENOSYNTH_MIRRORS:-$GENOSYNTH_DATA}
+      return 0
+    fi
+  done
+  echo "note: shared data not found beside the repository (set GENOSYNTH_DATA); inputs will be downloaded from their urls" >&2
+}
