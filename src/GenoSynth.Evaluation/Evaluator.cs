@@ -23,24 +23,13 @@ public sealed class Evaluator(EvaluationOptions options)
 
         var trainBits = new BitPackedRows(train);
         var holdoutBits = new BitPackedRows(holdout);
-        var trainAf = train.AlleleFrequencies();
-        var holdoutAf = holdout.AlleleFrequencies();
-        var trainLd = Linkage.R2Matrix(train);
-        var holdoutLd = Linkage.R2Matrix(holdout);
-        var trainLdUpper = Linkage.UpperTriangle(trainLd, train.Variants);
-        var trainDecay = Linkage.Decay(trainLd, variantPositions);
-        var holdoutDecay = Linkage.Decay(holdoutLd, variantPositions);
         var pca = Pca.Fit(train, 10, seed: options.Seed);
-        var trainScores = pca.Project(train);
-        var holdoutScores = pca.Project(holdout);
-        var trainC3 = PopulationGenetics.ThreePointCorrelations(train);
-        var trainPairwise = WithinDistances(trainBits, options.Seed);
-        var trainFst = PopulationGenetics.PairwiseFst(train);
+        var trainProfile = Describe(train, trainBits, pca, variantPositions, options.Seed);
+        var holdoutProfile = Describe(holdout, holdoutBits, pca, variantPositions, options.Seed + 1);
         var holdoutDcr = Privacy.DistanceToClosest(holdoutBits, trainBits);
 
         // The holdout scored as if it were a synthetic set: the level a perfect generator would reach.
-        var reference = ScoreFidelity(train, trainAf, trainLdUpper, trainDecay, pca, trainScores, trainC3, trainPairwise, trainFst,
-            holdout, holdoutAf, holdoutLd, holdoutDecay, holdoutScores, WithinDistances(holdoutBits, options.Seed + 1));
+        var reference = ScoreFidelity(trainProfile, holdoutProfile, pca.Components);
         int draw = Math.Min(options.AatsDraw, Math.Min(train.Rows, holdout.Rows));
         var referenceAats = RepeatedAats(trainBits, holdoutBits, draw, options.Seed);
         double referenceCopyRate = (double)holdoutDcr.Count(d => d == 0) / holdout.Rows;
@@ -51,23 +40,20 @@ public sealed class Evaluator(EvaluationOptions options)
             ? FitReference(train, holdout, classes) : null;
 
         var sets = new List<SetMetrics>();
-        var plots = new PlotData(null, trainAf, holdoutAf, new(), 0, [], new(), Linkage.DecayBinEdges, trainDecay, holdoutDecay, new(),
-            Points(trainScores, pca.Components, train.Labels), Points(holdoutScores, pca.Components, holdout.Labels), new(),
-            trainPairwise, new(), new() { ["holdout"] = holdoutDcr });
+        var plots = new PlotData(null, trainProfile.Frequencies, holdoutProfile.Frequencies, new(), 0, [], new(), Linkage.DecayBinEdges,
+            trainProfile.Decay, holdoutProfile.Decay, new(), Points(trainProfile.Scores, pca.Components, train.Labels),
+            Points(holdoutProfile.Scores, pca.Components, holdout.Labels), new(), trainProfile.Pairwise, new(), new() { ["holdout"] = holdoutDcr });
         foreach (var s in synthetic)
         {
             var notes = new List<string>();
             var bits = new BitPackedRows(s);
-            var af = s.AlleleFrequencies();
-            var ld = Linkage.R2Matrix(s);
-            var decay = Linkage.Decay(ld, variantPositions);
-            var scores = pca.Project(s);
-            var pairwise = WithinDistances(bits, options.Seed + 1);
-            var fidelity = ScoreFidelity(train, trainAf, trainLdUpper, trainDecay, pca, trainScores, trainC3, trainPairwise, trainFst,
-                s, af, ld, decay, scores, pairwise);
+            var profile = Describe(s, bits, pca, variantPositions, options.Seed + 1);
+            var vsTrain = ScoreFidelity(trainProfile, profile, pca.Components);
+            var vsHoldout = ScoreFidelity(holdoutProfile, profile, pca.Components);
             var fidelityMetrics = new SortedDictionary<string, Metric>(StringComparer.Ordinal);
-            foreach (var (key, (value, description, ideal)) in fidelity)
-                fidelityMetrics[key] = new Metric(value, reference.TryGetValue(key, out var r) ? r.Value : null, ideal, description);
+            foreach (var (key, (value, description, ideal)) in vsTrain)
+                fidelityMetrics[key] = new Metric(value, reference.TryGetValue(key, out var r) ? r.Value : null, ideal, description,
+                    VsHoldout: OwnStatistics.Contains(key) ? null : vsHoldout[key].Value);
 
             var privacy = ScorePrivacy(trainBits, holdoutBits, bits, draw, referenceAats, referenceCopyRate, holdoutDcr, s.Rows, out var dcr);
             var utility = new SortedDictionary<string, Metric>(StringComparer.Ordinal);
@@ -76,24 +62,38 @@ public sealed class Evaluator(EvaluationOptions options)
             else ScoreUtility(utility, train, holdout, s, classes!, utilityReference);
 
             sets.Add(new SetMetrics(s.Name, s.Rows, s.Labels is not null, fidelityMetrics, privacy, utility, notes));
-            plots.SyntheticFrequencies[s.Name] = af;
-            plots.SyntheticLd[s.Name] = Corner(ld, s.Variants, options.LdPlotVariants);
-            plots.SyntheticDecay[s.Name] = decay;
-            plots.SyntheticPca[s.Name] = Points(scores, pca.Components, s.Labels);
-            plots.SyntheticPairwise[s.Name] = pairwise;
+            plots.SyntheticFrequencies[s.Name] = profile.Frequencies;
+            plots.SyntheticLd[s.Name] = Corner(profile.Ld, s.Variants, options.LdPlotVariants);
+            plots.SyntheticDecay[s.Name] = profile.Decay;
+            plots.SyntheticPca[s.Name] = Points(profile.Scores, pca.Components, s.Labels);
+            plots.SyntheticPairwise[s.Name] = profile.Pairwise;
             plots.DistanceToClosestTrain[s.Name] = dcr;
         }
-        var finalPlots = plots with { LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = Corner(trainLd, train.Variants, options.LdPlotVariants) };
+        var finalPlots = plots with { LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = Corner(trainProfile.Ld, train.Variants, options.LdPlotVariants) };
         return new EvaluationResult(new MetricsDocument(Schema,
             new RealSummary(train.Rows, holdout.Rows, train.Variants, train.Ploidy == 1 ? "haplotype" : "individual", classes ?? []),
             new EvaluationSettings(draw, options.AatsRepeats, options.Seed, options.ClassifierC, options.PairwiseSample), sets), finalPlots);
     }
 
-    private Dictionary<string, (double? Value, string Description, double? Ideal)> ScoreFidelity(
-        GenotypeSet train, double[] trainAf, double[] trainLdUpper, double[] trainDecay, Pca pca, float[] trainScores, double[] trainC3,
-        double[] trainPairwise, Dictionary<string, double> trainFst,
-        GenotypeSet other, double[] af, float[] ld, double[] decay, float[] scores, double[] pairwise)
+    /// <summary>Fidelity metrics that describe the set itself rather than compare it with a baseline (no "vs holdout").</summary>
+    private static readonly HashSet<string> OwnStatistics = ["heterozygosity", "hwe_violation_rate"];
+
+    /// <summary>What the fidelity metrics compare, computed once per set (pairwise distances on a seeded sample).</summary>
+    private sealed record Profile(GenotypeSet Set, double[] Frequencies, float[] Ld, double[] LdUpper, double[] Decay, float[] Scores,
+        double[] ThreePoint, double[] Pairwise, Dictionary<string, double> Fst);
+
+    private Profile Describe(GenotypeSet set, BitPackedRows bits, Pca pca, IReadOnlyList<(string Chromosome, long Position)> positions, ulong pairwiseSeed)
     {
+        var ld = Linkage.R2Matrix(set);
+        return new Profile(set, set.AlleleFrequencies(), ld, Linkage.UpperTriangle(ld, set.Variants), Linkage.Decay(ld, positions), pca.Project(set),
+            PopulationGenetics.ThreePointCorrelations(set), WithinDistances(bits, pairwiseSeed), PopulationGenetics.PairwiseFst(set));
+    }
+
+    /// <summary>Every fidelity metric of <paramref name="other"/> against a real <paramref name="baseline"/> (train, or the holdout).</summary>
+    private static Dictionary<string, (double? Value, string Description, double? Ideal)> ScoreFidelity(Profile baseline, Profile other, int components)
+    {
+        var trainAf = baseline.Frequencies;
+        var af = other.Frequencies;
         var result = new Dictionary<string, (double?, string, double?)>(StringComparer.Ordinal)
         {
             ["af_pearson"] = (Statistics.Pearson(trainAf, af), "Pearson r of per-variant allele frequencies vs real train", null),
@@ -101,20 +101,22 @@ public sealed class Evaluator(EvaluationOptions options)
             ["spurious_fixed_sites"] = (Enumerable.Range(0, af.Length).Count(j => (af[j] == 0 || af[j] == 1) && trainAf[j] > 0 && trainAf[j] < 1),
                 "variants monomorphic here but polymorphic in real train", 0),
         };
-        var upper = Linkage.UpperTriangle(ld, other.Variants);
+        var trainLdUpper = baseline.LdUpper;
+        var upper = other.LdUpper;
         result["ld_r2_pearson"] = (Statistics.Pearson(trainLdUpper, upper), "Pearson r of all-pairs LD r^2 vs real train", null);
         result["ld_r2_mse"] = (trainLdUpper.Select((v, i) => (v - upper[i]) * (v - upper[i])).Average(), "mean squared difference of all-pairs LD r^2", null);
+        var (decay, trainDecay) = (other.Decay, baseline.Decay);
         var decayBins = Enumerable.Range(0, decay.Length).Where(b => !double.IsNaN(decay[b]) && !double.IsNaN(trainDecay[b])).ToList();
         result["ld_decay_mae"] = (decayBins.Count == 0 ? null : decayBins.Average(b => Math.Abs(decay[b] - trainDecay[b])),
             "mean absolute difference of the LD decay curve (mean r^2 by distance bin)", null);
         for (int c = 0; c < 2; c++)
-            result[$"pca_w1_pc{c + 1}"] = (Statistics.Wasserstein1(Pca.Column(trainScores, pca.Components, c), Pca.Column(scores, pca.Components, c)),
+            result[$"pca_w1_pc{c + 1}"] = (Statistics.Wasserstein1(Pca.Column(baseline.Scores, components, c), Pca.Column(other.Scores, components, c)),
                 $"Wasserstein-1 distance on PC{c + 1} (PCA fitted on real train) vs real train", null);
-        result["pairwise_distance_w1"] = (Statistics.Wasserstein1(trainPairwise, pairwise),
+        result["pairwise_distance_w1"] = (Statistics.Wasserstein1(baseline.Pairwise, other.Pairwise),
             "Wasserstein-1 between within-set pairwise distances and those within real train", null);
-        result["three_point_pearson"] = (Statistics.Pearson(trainC3, PopulationGenetics.ThreePointCorrelations(other)),
+        result["three_point_pearson"] = (Statistics.Pearson(baseline.ThreePoint, other.ThreePoint),
             "Pearson r of connected 3-point correlations (gaps 1-16) vs real train", null);
-        var fst = PopulationGenetics.PairwiseFst(other);
+        var (fst, trainFst) = (other.Fst, baseline.Fst);
         if (trainFst.Count >= 2 && fst.Count == trainFst.Count)
         {
             var keys = trainFst.Keys.Order(StringComparer.Ordinal).ToList();
@@ -122,12 +124,12 @@ public sealed class Evaluator(EvaluationOptions options)
                 "Pearson r of pairwise Fst between labels vs real train", null);
             result["fst_mae"] = (keys.Average(k => Math.Abs(trainFst[k] - fst[k])), "mean absolute difference of pairwise Fst", null);
         }
-        if (other.Ploidy == 2)
+        if (other.Set.Ploidy == 2)
         {
-            result["genotype_frequency_mae"] = (Statistics.MeanAbsoluteDifference(PopulationGenetics.GenotypeClassFrequencies(train),
-                PopulationGenetics.GenotypeClassFrequencies(other)), "mean absolute difference of genotype-class (0/1/2) frequencies", null);
-            result["heterozygosity"] = (PopulationGenetics.Heterozygosity(other), "observed heterozygosity", null);
-            result["hwe_violation_rate"] = (PopulationGenetics.HweViolationRate(other), "fraction of variants with HWE exact p < 0.05", null);
+            result["genotype_frequency_mae"] = (Statistics.MeanAbsoluteDifference(PopulationGenetics.GenotypeClassFrequencies(baseline.Set),
+                PopulationGenetics.GenotypeClassFrequencies(other.Set)), "mean absolute difference of genotype-class (0/1/2) frequencies", null);
+            result["heterozygosity"] = (PopulationGenetics.Heterozygosity(other.Set), "observed heterozygosity", null);
+            result["hwe_violation_rate"] = (PopulationGenetics.HweViolationRate(other.Set), "fraction of variants with HWE exact p < 0.05", null);
         }
         return result;
     }

@@ -6,7 +6,8 @@ namespace GenoSynth.Evaluation;
 /// One metric: its value for a synthetic set, the same quantity for the real holdout against the real train split
 /// (the level a perfect generator reaches), and the ideal when one exists beyond that reference.
 /// </summary>
-public sealed record Metric(double? Value, double? Reference, double? Ideal, string Description, double? Sd = null);
+/// <remarks>For fidelity metrics, <c>VsHoldout</c> is the same comparison made against the real holdout instead of train.</remarks>
+public sealed record Metric(double? Value, double? Reference, double? Ideal, string Description, double? Sd = null, double? VsHoldout = null);
 
 public sealed record SetMetrics(
     string Name, int Rows, bool Labelled,

@@ -13,7 +13,10 @@ internal static class Format
         return x.ToString("0.0000", CultureInfo.InvariantCulture);
     }
 
-    public static string WithSd(Metric m) => m.Sd is double sd ? $"{Number(m.Value)} ± {Number(sd)}" : Number(m.Value);
+    /// <summary>The value, its sd over repeated draws, and the same comparison against the holdout where there is one.</summary>
+    public static string WithSd(Metric m) =>
+        (m.Sd is double sd ? $"{Number(m.Value)} ± {Number(sd)}" : Number(m.Value)) +
+        (m.VsHoldout is double h ? $" (vs holdout {Number(h)})" : "");
 
     public static IEnumerable<(string Section, string Key, string Description)> Rows(MetricsDocument doc)
     {

@@ -25,7 +25,8 @@ public static class HtmlReport
         sb.Append($"<title>{Encode(title)}</title><style>{Css}</style></head><body>");
         sb.Append($"<h1>{Encode(title)}</h1><p class=\"lead\">{doc.Real.Variants} variants, unit {doc.Real.Unit}: real train {doc.Real.TrainRows} rows, holdout {doc.Real.HoldoutRows} rows");
         sb.Append(doc.Real.Labels.Count > 0 ? $", labels {Encode(string.Join(", ", doc.Real.Labels))}" : "").Append(". ");
-        sb.Append("The <b>holdout</b> column is each metric for real genomes the generator never saw: what a perfect generator reaches.</p>");
+        sb.Append("The <b>holdout</b> column is each metric for real genomes the generator never saw: what a perfect generator reaches. ");
+        sb.Append("Fidelity cells also give the set's comparison with the holdout itself (vs holdout).</p>");
 
         foreach (var line in preface ?? []) sb.Append($"<p class=\"lead\"><b>{Encode(line)}</b></p>");
         sb.Append("<h2>Side by side</h2>").Append(Table(doc));

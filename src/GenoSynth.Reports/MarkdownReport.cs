@@ -15,7 +15,8 @@ public static class MarkdownReport
         sb.Append(doc.Real.Labels.Count > 0 ? $"; labels: {string.Join(", ", doc.Real.Labels)}.\n\n" : "; no labels.\n\n");
         sb.Append($"Synthetic sets: {string.Join(", ", doc.Sets.Select(s => $"{s.Name} ({s.Rows} rows{(s.Labelled ? ", labelled" : "")})"))}.\n\n");
         sb.Append("Each metric compares a set with the real train split. The **holdout** column is the same metric for real ")
-          .Append("individuals the generator never saw: the level a perfect generator reaches. AATS uses ")
+          .Append("individuals the generator never saw: the level a perfect generator reaches. Fidelity cells also give the ")
+          .Append("set's comparison with the holdout itself (\"vs holdout\"). AATS uses ")
           .Append($"{doc.Settings.AatsRepeats} draws of {doc.Settings.AatsDraw} rows (mean ± sd).\n\n");
         foreach (var section in new[] { "fidelity", "privacy", "utility" })
         {

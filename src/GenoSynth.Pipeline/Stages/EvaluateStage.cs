@@ -16,7 +16,7 @@ public sealed class EvaluateStage : IStage
 {
     public string Name => "evaluate";
     public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels", "sample"];
-    public int Version => 1;
+    public int Version => 2; // 2: fidelity metrics carry vs_holdout
     public object Config(ExperimentSpec spec) => new { spec.Evaluate, model = spec.Model.Type };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new(EvaluationRun.MetricsFile, EvaluationRun.MetricsFile)];

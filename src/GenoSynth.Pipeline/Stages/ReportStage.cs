@@ -13,7 +13,7 @@ public sealed class ReportStage : IStage
 {
     public string Name => "report";
     public IReadOnlyList<string> Upstream => ["evaluate", "train", "sample"];
-    public int Version => 2; // 2: states the privacy release gate
+    public int Version => 3; // 2: states the privacy release gate; 3: fidelity cells show vs holdout
     public object Config(ExperimentSpec spec) => new { spec.Experiment, spec.Description };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new("report.md", "report.md"), new("report.html", "report.html")];
