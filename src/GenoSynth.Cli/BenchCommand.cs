@@ -17,35 +17,66 @@ public static class BenchCommand
 
     public static Command Create(TextWriter output)
     {
-        var which = new Argument<string>("benchmark") { Description = "gemm, train-step or eval" };
-        which.AcceptOnlyFromAmong("gemm", "train-step", "eval");
+        var which = new Argument<string>("benchmark") { Description = "gemm, train-step, eval, io, or all (every one, e.g. with --markdown results/perf.md)" };
+        which.AcceptOnlyFromAmong("gemm", "train-step", "eval", "io", "all");
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var markdown = new Option<string?>("--markdown") { Description = "Also write the printed figures as a Markdown page (e.g. results/perf.md)." };
         var data = new Option<string>("--data") { Description = "The shared data directory (eval).", DefaultValueFactory = _ => "../shared/data" };
-        var command = new Command("bench", "Run a performance benchmark and print its figures.") { which, json, data };
+        var command = new Command("bench", "Run performance benchmarks and print their figures, each beside the reference it is measured against.") { which, json, markdown, data };
         command.SetAction(parse =>
         {
             bool asJson = parse.GetValue(json);
-            if (parse.GetValue(which) == "eval")
+            var chosen = parse.GetValue(which)!;
+            var names = chosen == "all" ? new[] { "gemm", "train-step", "eval", "io" } : [chosen];
+            var page = new System.Text.StringBuilder();
+            page.AppendLine("# Performance benchmarks");
+            page.AppendLine();
+            page.AppendLine($"Written by `./build.sh Bench` (`genosynth bench all --markdown results/perf.md`) on {Environment.ProcessorCount} core(s), " +
+                $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd}. " +
+                "Each figure is measured in the same run as its reference (OpenBLAS for the GEMM, plink for LD and genotype I/O).");
+            foreach (var name in names)
             {
-                var report = GenoSynth.Pipeline.Evaluate.EvaluationBenchmarks.Run(parse.GetValue(data)!, line => { if (!asJson) output.WriteLine(line); });
+                var text = new StringWriter();
+                object report = Run(name, text, parse.GetValue(data)!);
                 if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
+                else output.Write(text.ToString());
+                page.AppendLine().AppendLine($"## {name}").AppendLine().AppendLine("```").Append(text.ToString()).AppendLine("```");
             }
-            else if (parse.GetValue(which) == "gemm")
+            if (parse.GetValue(markdown) is { } path)
             {
-                var report = EngineBenchmarks.Gemm();
-                if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
-                else PrintGemm(output, report);
-            }
-            else
-            {
-                // The step is measured against the managed GEMM peak of the same run (1024^3, all threads).
-                var report = EngineBenchmarks.TrainStep(EngineBenchmarks.GemmPeak());
-                if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
-                else PrintTrainStep(output, report);
+                var full = Path.GetFullPath(path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllText(full + ".tmp", page.ToString());
+                File.Move(full + ".tmp", full, overwrite: true);
+                output.WriteLine($"figures written to {path}");
             }
             return 0;
         });
         return command;
+    }
+
+    private static object Run(string name, TextWriter text, string data)
+    {
+        switch (name)
+        {
+            case "eval":
+                return GenoSynth.Pipeline.Evaluate.EvaluationBenchmarks.Run(data, text.WriteLine);
+            case "gemm":
+            {
+                var report = EngineBenchmarks.Gemm();
+                PrintGemm(text, report);
+                return report;
+            }
+            case "io":
+                return GenoSynth.Pipeline.Evaluate.GenotypeIoBenchmarks.Run(2000, 50_000, text.WriteLine);
+            default:
+            {
+                // The step is measured against the managed GEMM peak of the same run (1024^3, all threads).
+                var report = EngineBenchmarks.TrainStep(EngineBenchmarks.GemmPeak());
+                PrintTrainStep(text, report);
+                return report;
+            }
+        }
     }
 
     private static void PrintGemm(TextWriter o, GemmReport r)

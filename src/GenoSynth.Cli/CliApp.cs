@@ -23,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(EvaluateCommand.Create(output));
         root.Subcommands.Add(AuditCommand.Create(output));
         root.Subcommands.Add(BenchCommand.Create(output));
+        root.Subcommands.Add(LeaderboardCommand.Create(output));
         try
         {
             var parsed = root.Parse(args);

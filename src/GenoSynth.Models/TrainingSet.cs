@@ -33,3 +33,9 @@ public static class LabelPolicy
         return Enumerable.Range(0, k).SelectMany(c => Enumerable.Repeat(c, counts[c])).ToArray();
     }
 }
+
+/// <summary>Progress of a generator's training, reported every evaluation interval.</summary>
+public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double? ValidationLoss);
+
+/// <summary>One point of a loss curve (the second column is the validation loss, or the GAN discriminator's loss).</summary>
+public sealed record TrainingLoss(int Step, double TrainLoss, double? ValidationLoss);

@@ -60,7 +60,7 @@ public sealed class PipelineRunner(PipelineOptions options)
             var dir = _store.DirectoryFor(stage.Name, key);
             var files = stage.Publications(spec).Select(p => (Path.Combine(dir, p.File), p.ResultPath)).ToList();
             published.Add((new ManifestStage(stage.Name, key, cached, record.Config, record.Inputs, record.ExternalTools, record.Outputs,
-                record.WallSeconds, record.PeakMemoryBytes, dir), files));
+                record.WallSeconds, record.PeakMemoryBytes, dir, record.Timings), files));
             outcomes.Add(new StageOutcome(stage.Name, key, cached, clock.Elapsed.TotalSeconds));
         }
 
@@ -85,7 +85,8 @@ public sealed class PipelineRunner(PipelineOptions options)
                 m => options.Log($"[{stage.Name}] {m}"), resume);
             stage.Run(context);
             var partial = new StageRecord(stage.Name, key, toolVersion, config, inputs, tools, new Dictionary<string, FileDigest>(),
-                Math.Round(clock.Elapsed.TotalSeconds, 3), Process.GetCurrentProcess().PeakWorkingSet64, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+                Math.Round(clock.Elapsed.TotalSeconds, 3), Process.GetCurrentProcess().PeakWorkingSet64, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                context.Timings.Count == 0 ? null : new SortedDictionary<string, double>(context.Timings, StringComparer.Ordinal));
             var committed = _store.Commit(temp, partial);
             if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
             return committed;

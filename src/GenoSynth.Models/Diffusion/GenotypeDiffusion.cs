@@ -11,10 +11,6 @@ public sealed record DiffusionSettings(
     int TrainSteps = 3000, int Batch = 256, float LearningRate = 5e-4f, int WarmupSteps = 100, float WeightDecay = 0f,
     float EmaDecay = 0.999f, float LabelDropout = 0.1f, int EvaluateEvery = 250, int CheckpointEvery = 250, ulong Seed = 1);
 
-public sealed record TrainingProgress(int Step, int TotalSteps, double Loss, double? ValidationLoss);
-
-public sealed record TrainingLoss(int Step, double TrainLoss, double? ValidationLoss);
-
 /// <summary>
 /// Label-conditioned diffusion on genotypes. Clean values map to [-1, 1] (haplotype bits 2v-1, dosages v-1); the
 /// denoiser predicts the clean value's class and is trained with cross-entropy at random noise levels. The weights

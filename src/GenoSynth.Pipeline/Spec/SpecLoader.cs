@@ -49,10 +49,13 @@ public static partial class SpecLoader
         var tools = ReadTools(root.Section("tools"));
         var encode = ReadEncode(root.Section("encode"), seed);
         var model = ReadModel(root.Section("model"));
-        var train = ReadTrain(root.Section("train"), seed);
+        var train = ReadTrain(root.Section("train"), seed, model.Type);
         var sample = ReadSample(root.Section("sample"), seed);
         var evaluate = ReadEvaluate(root.Section("evaluate"), seed);
+        var baselines = root.SectionList("baselines").Select(b => ReadBaseline(b, seed, sample)).ToList();
         root.RejectUnknownKeys();
+        var duplicate = baselines.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1 || g.Key == "real" || g.Key == "holdout");
+        if (duplicate is not null) throw new SpecException(path, $"baselines: the name '{duplicate.Key}' is used twice or reserved");
 
         if (data.Format == InputFormat.Hapt && ploidy == Ploidy.Diploid && data.Files.All(f => !f.Name.Contains(".hapt")))
             throw new SpecException(path, "data.files: format hapt needs a .hapt or .hapt.gz file");
@@ -63,7 +66,18 @@ public static partial class SpecLoader
         }
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
         return new ExperimentSpec(path, sha, experiment, description, seed, ploidy, data, labels, phenotype, qc, split, rank, tools,
-            encode, model, train, sample, evaluate);
+            encode, model, train, sample, evaluate, baselines);
+    }
+
+    private static BaselineSpec ReadBaseline(SpecNode node, ulong seed, SampleSpec main)
+    {
+        var name = node.RequiredString("name");
+        if (!ExperimentNameRegex().IsMatch(name)) throw node.KeyError("name", $"'{name}' must be letters, digits, '-', '_' or '.'");
+        var model = ReadModel(node.RequiredSection("model"));
+        var train = ReadTrain(node.Section("train"), seed, model.Type);
+        var sample = ReadSample(node.Section("sample"), seed, main);
+        node.RejectUnknownKeys();
+        return new BaselineSpec(name, model, train, sample);
     }
 
     private static DataSpec ReadData(SpecNode node)
@@ -200,29 +214,43 @@ public static partial class SpecLoader
     {
         if (node is null) return new ModelSpec(ModelType.Diffusion, 1024, 2, 1000, NoiseScheduleKind.Cosine, 0.1);
         var spec = new ModelSpec(node.Enum("type", ModelType.Diffusion), node.Int("width", 1024, 8, 16384), node.Int("blocks", 2, 0, 64),
-            node.Int("timesteps", 1000, 2, 100_000), node.Enum("schedule", NoiseScheduleKind.Cosine), node.Double("label_dropout", 0.1, 0, 1));
+            node.Int("timesteps", 1000, 2, 100_000), node.Enum("schedule", NoiseScheduleKind.Cosine), node.Double("label_dropout", 0.1, 0, 1),
+            node.Int("hidden", 500, 1, 65_536), node.Int("gibbs_steps", 10, 1, 10_000), node.Int("latent", 600, 1, 65_536), node.Bool("conditional", true));
         node.RejectUnknownKeys();
         return spec;
     }
 
-    private static TrainSpec ReadTrain(SpecNode? node, ulong seed)
+    /// <summary>Defaults per generator: Yelmen et al.'s settings for the RBM (lr 0.01, batch 500) and the GAN (lr 1e-4 / 8e-4, batch 32).</summary>
+    private static TrainSpec TrainDefaults(ModelType type, ulong seed) => type switch
     {
-        if (node is null) return new TrainSpec(3000, 256, 5e-4, 100, 0, 0.999, 250, 250, seed);
-        var spec = new TrainSpec(node.Int("steps", 3000, 1, 10_000_000), node.Int("batch", 256, 1, 65_536),
-            node.Double("learning_rate", 5e-4, 0, 1, minExclusive: true), node.Int("warmup_steps", 100, 0, 10_000_000),
-            node.Double("weight_decay", 0, 0, 1), node.Double("ema", 0.999, 0, 1), node.Int("evaluate_every", 250, 1, 10_000_000),
-            node.Int("checkpoint_every", 250, 1, 10_000_000), node.ULong("seed", seed));
+        ModelType.Rbm => new TrainSpec(2000, 500, 0.01, 0, 1e-4, 0, 250, 250, seed),
+        ModelType.Gan => new TrainSpec(4000, 32, 1e-4, 0, 1e-4, 0, 250, 250, seed, 8e-4),
+        _ => new TrainSpec(3000, 256, 5e-4, 100, 0, 0.999, 250, 250, seed),
+    };
+
+    private static TrainSpec ReadTrain(SpecNode? node, ulong seed, ModelType type)
+    {
+        var d = TrainDefaults(type, seed);
+        if (node is null) return d;
+        var spec = new TrainSpec(node.Int("steps", d.Steps, 1, 10_000_000), node.Int("batch", d.Batch, 1, 65_536),
+            node.Double("learning_rate", d.LearningRate, 0, 1, minExclusive: true), node.Int("warmup_steps", d.WarmupSteps, 0, 10_000_000),
+            node.Double("weight_decay", d.WeightDecay, 0, 1), node.Double("ema", d.Ema, 0, 1), node.Int("evaluate_every", d.EvaluateEvery, 1, 10_000_000),
+            node.Int("checkpoint_every", d.CheckpointEvery, 1, 10_000_000), node.ULong("seed", seed),
+            node.Double("discriminator_learning_rate", d.DiscriminatorLearningRate, 0, 1, minExclusive: true));
         node.RejectUnknownKeys();
         return spec;
     }
 
-    private static SampleSpec ReadSample(SpecNode? node, ulong seed)
+    /// <param name="inherited">A baseline's defaults: the main sample section (same count and label policy).</param>
+    private static SampleSpec ReadSample(SpecNode? node, ulong seed, SampleSpec? inherited = null)
     {
-        if (node is null) return new SampleSpec(0, false, 100, 0, seed);
-        var labels = node.String("labels", "as-data");
+        var d = inherited ?? new SampleSpec(0, false, 100, 0, seed);
+        if (node is null) return d;
+        var labels = node.String("labels", d.Balanced ? "balanced" : "as-data");
         if (labels is not ("as-data" or "balanced")) throw node.KeyError("labels", $"'{labels}' is not one of: as-data, balanced");
-        var spec = new SampleSpec(node.Int("count", 0, 0, 10_000_000), labels == "balanced", node.Int("steps", 100, 1, 100_000),
-            node.Double("guidance", 0, 0, 100), node.ULong("seed", seed), node.Double("max_mia_auc", 0.6, 0, 1), node.Bool("allow_privacy_risk", false));
+        var spec = new SampleSpec(node.Int("count", d.Count, 0, 10_000_000), labels == "balanced", node.Int("steps", d.Steps, 1, 100_000),
+            node.Double("guidance", d.Guidance, 0, 100), node.ULong("seed", d.Seed), node.Double("max_mia_auc", d.MaxMiaAuc, 0, 1),
+            node.Bool("allow_privacy_risk", d.AllowPrivacyRisk));
         node.RejectUnknownKeys();
         return spec;
     }
@@ -230,7 +258,16 @@ public static partial class SpecLoader
     private static EvaluateSpec ReadEvaluate(SpecNode? node, ulong seed)
     {
         if (node is null) return new EvaluateSpec(2000, 5, true, seed);
-        var spec = new EvaluateSpec(node.Int("aats_draw", 2000, 2, 1_000_000), node.Int("aats_repeats", 5, 1, 1000), node.Bool("utility", true), node.ULong("seed", seed));
+        var compare = node.SectionList("compare").Select(c =>
+        {
+            var name = c.RequiredString("name");
+            if (!ExperimentNameRegex().IsMatch(name)) throw c.KeyError("name", $"'{name}' must be letters, digits, '-', '_' or '.'");
+            var set = new ComparisonSet(name, ReadRemoteFile(c.RequiredSection("file")), c.String("note", ""));
+            c.RejectUnknownKeys();
+            return set;
+        }).ToList();
+        var spec = new EvaluateSpec(node.Int("aats_draw", 2000, 2, 1_000_000), node.Int("aats_repeats", 5, 1, 1000), node.Bool("utility", true),
+            node.ULong("seed", seed), compare);
         node.RejectUnknownKeys();
         return spec;
     }

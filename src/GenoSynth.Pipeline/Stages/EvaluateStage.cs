@@ -15,8 +15,8 @@ namespace GenoSynth.Pipeline.Stages;
 public sealed class EvaluateStage : IStage
 {
     public string Name => "evaluate";
-    public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels", "sample"];
-    public int Version => 2; // 2: fidelity metrics carry vs_holdout
+    public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels", "sample", "baselines"];
+    public int Version => 3; // 2: fidelity metrics carry vs_holdout; 3: baselines and comparison sets
     public object Config(ExperimentSpec spec) => new { spec.Evaluate, model = spec.Model.Type };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new(EvaluationRun.MetricsFile, EvaluationRun.MetricsFile)];
@@ -37,16 +37,14 @@ public sealed class EvaluateStage : IStage
             var (haplotypes, _) = HaptFiles.ReadHaplotypes(context.Input("qc", StageFiles.QcHaplotypes), null);
             var individuals = Enumerable.Range(0, haplotypes.HaplotypeCount / 2).ToList();
             real = GenotypeSet.FromHaplotypes("real", haplotypes.SelectIndividuals(individuals, columns));
-            var (generated, _) = HaptFiles.ReadHaplotypes(context.Input("sample", "synthetic.hapt.gz"), null);
-            synthetic = GenotypeSet.FromHaplotypes(SetName(spec), generated);
+            synthetic = LoadGenerated(context.Input("sample", "synthetic.hapt.gz"), SetName(spec), spec.Ploidy);
         }
         else
         {
             var qc = Plink1Files.Read(context.Input("qc", StageFiles.QcPrefix));
             var subset = qc.Genotypes.Subset(Enumerable.Range(0, qc.Samples.Count).ToList(), columns);
             real = GenotypeSet.FromDiploid("real", subset, qc.Samples.Select(s => s.IndividualId).ToList());
-            var generated = Plink1Files.Read(context.Input("sample", "synthetic"));
-            synthetic = GenotypeSet.FromDiploid(SetName(spec), generated.Genotypes, generated.Samples.Select(s => s.IndividualId).ToList());
+            synthetic = LoadGenerated(context.Input("sample", "synthetic"), SetName(spec), spec.Ploidy);
         }
         real = EvaluationInputs.AttachLabels(real, labels, StageFiles.Labels);
         synthetic = EvaluationInputs.AttachLabels(synthetic, EvaluationInputs.ReadLabels(context.Input("sample", "labels.tsv"), "label"), "labels.tsv");
@@ -55,13 +53,35 @@ public sealed class EvaluateStage : IStage
         var positions = columns.Select(j => (qcVariants[j].Chromosome, qcVariants[j].Position)).ToList();
 
         var options = new EvaluationOptions(AatsDraw: spec.Evaluate.AatsDraw, AatsRepeats: spec.Evaluate.AatsRepeats, Seed: spec.Evaluate.Seed, Utility: spec.Evaluate.Utility);
-        var result = new Evaluator(options).Evaluate(train, holdout, [synthetic], positions);
+        var sets = new List<GenotypeSet> { synthetic };
+        foreach (var baseline in spec.Baselines)
+        {
+            var set = LoadGenerated(context.Input("baselines", BaselinesStage.SetFile(baseline.Name, spec.Ploidy)), baseline.Name, spec.Ploidy);
+            sets.Add(EvaluationInputs.AttachLabels(set, EvaluationInputs.ReadLabels(context.Input("baselines", baseline.Name + ".labels.tsv"), "label"), baseline.Name + ".labels.tsv"));
+        }
+        foreach (var comparison in spec.Evaluate.Comparisons)
+        {
+            var path = context.Resolver.Resolve(comparison.File);
+            var set = EvaluationInputs.Load(path, comparison.Name, null).Set;
+            if (set.Variants != real.Variants || set.Ploidy != real.Ploidy)
+                throw new InputException($"evaluate.compare '{comparison.Name}' ({comparison.File.Name}): {set.Variants} variants of ploidy {set.Ploidy}, " +
+                    $"the experiment's selected data have {real.Variants} of ploidy {real.Ploidy}; a comparison set must hold the same variants in the same order");
+            sets.Add(set);
+        }
+        var result = new Evaluator(options).Evaluate(train, holdout, sets, positions);
         File.WriteAllText(context.Output(EvaluationRun.MetricsFile), JsonSerializer.Serialize(result.Metrics, EvaluationRun.Json) + "\n");
         File.WriteAllText(context.Output(PlotDataFile), JsonSerializer.Serialize(result.Plots, Digest.CanonicalJson) + "\n");
-        var m = result.Metrics.Sets[0];
-        context.Log($"{m.Name}: AF r {m.Fidelity["af_pearson"].Value:F4} (holdout {m.Fidelity["af_pearson"].Reference:F4}), " +
+        foreach (var m in result.Metrics.Sets)
+            context.Log($"{m.Name}: AF r {m.Fidelity["af_pearson"].Value:F4} (holdout {m.Fidelity["af_pearson"].Reference:F4}), " +
             $"LD r {m.Fidelity["ld_r2_pearson"].Value:F4} (holdout {m.Fidelity["ld_r2_pearson"].Reference:F4}), " +
             $"AA_truth {m.Privacy["aa_truth"].Value:F3}, AA_syn {m.Privacy["aa_syn"].Value:F3}, exact copies {m.Privacy["exact_copies"].Value}");
+    }
+
+    private static GenotypeSet LoadGenerated(string path, string name, Ploidy ploidy)
+    {
+        if (ploidy == Ploidy.Haplotype) return GenotypeSet.FromHaplotypes(name, HaptFiles.ReadHaplotypes(path, null).Haplotypes);
+        var generated = Plink1Files.Read(path);
+        return GenotypeSet.FromDiploid(name, generated.Genotypes, generated.Samples.Select(s => s.IndividualId).ToList());
     }
 
     public static string SetName(ExperimentSpec spec) => SpecNodeNames.Snake(spec.Model.Type.ToString());

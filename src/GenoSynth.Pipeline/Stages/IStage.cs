@@ -52,6 +52,12 @@ public sealed class StageContext(
     private Store.FileResolver? _resolver;
 
     public ExperimentSpec Spec => spec;
+
+    /// <summary>
+    /// Seconds spent on named parts of the stage (e.g. "rbm.train"): recorded in the stage record and the manifest,
+    /// never in the outputs, whose bytes must not depend on the machine's speed.
+    /// </summary>
+    public Dictionary<string, double> Timings { get; } = new(StringComparer.Ordinal);
     public string OutputDirectory => outputDirectory;
 
     /// <summary>For intermediate files (PLINK runs); deleted after the stage.</summary>

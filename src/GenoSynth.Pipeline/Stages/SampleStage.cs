@@ -37,54 +37,21 @@ public sealed class SampleStage : IStage
         var (train, validation) = EncodeStage.Load(context);
         var spec = context.Spec.Sample;
         var variants = Plink1Files.ReadBim(context.Input("encode", EncodeStage.Variants));
-        int rowsPerIndividual = train.Ploidy == 1 ? 2 : 1;
-        int individuals = (spec.Count > 0 ? spec.Count : train.Rows) / rowsPerIndividual;
-        // Labels are drawn per individual; both haplotypes of a synthetic individual carry its label.
-        var individualLabels = LabelPolicy.Labels(individuals, ClassFrequenciesByIndividual(train, rowsPerIndividual), spec.Balanced);
-        var rowLabels = individualLabels.SelectMany(l => Enumerable.Repeat(l, rowsPerIndividual)).ToArray();
+        var labels = SyntheticFiles.DrawLabels(train, spec);
+        var (individuals, individualLabels, rowLabels) = (labels.Individuals, labels.IndividualLabels, labels.RowLabels);
 
         var modelPath = context.Input("train", TrainStage.ModelFile);
-        var loaded = SafeTensors.Load(modelPath);
-        var kind = loaded.Metadata["genosynth.model"];
+        var kind = Generators.KindOf(modelPath);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        GeneratedSet generated;
-        if (kind == "genotype-diffusion")
+        var progress = new ProgressLine(context, "sample");
+        var generated = Generators.Sample(modelPath, train, rowLabels, spec, (done, total) =>
         {
-            var diffusion = GenotypeDiffusion.Load(modelPath);
-            var progress = new ProgressLine(context, "sample");
-            generated = diffusion.Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, (done, total) =>
-            {
-                if (done % Math.Max(1, total / 10) == 0 || done == total) progress.Report(done, total, "denoising steps");
-            });
-        }
-        else
-            generated = IndependentSampler.FromTensors(loaded.Tensors, train.Ploidy, kind == "per-label-independent")
-                .Sample(rowLabels, new SeededRandom(spec.Seed), train.Variants);
+            if (done % Math.Max(1, total / 10) == 0 || done == total) progress.Report(done, total, "sampling steps");
+        });
 
         var gate = PrivacyGate(context, train, validation, generated);
-        var ids = Enumerable.Range(1, individuals).Select(i => $"SYN_{i:D6}").ToList();
-        var samples = ids.Select(id => new Sample(id, id)).ToList();
-        if (train.Ploidy == 1)
-        {
-            var haplotypeIds = ids.SelectMany(id => new[] { HaplotypeMatrix.HaplotypeId(id, 0), HaplotypeMatrix.HaplotypeId(id, 1) }).ToList();
-            var haplotypes = new HaplotypeMatrix(generated.Rows, generated.Variants, generated.Values, haplotypeIds);
-            HaptFiles.WriteHaplotypes(context.Output("synthetic.hapt.gz"), haplotypes, "SYN");
-            Plink1Files.Write(context.Output("synthetic"), new PlinkDataset(variants, samples, haplotypes.ToDiploid()));
-            VcfWriter.WritePhased(context.Output("synthetic.vcf.gz"), variants, ids, haplotypes);
-        }
-        else
-        {
-            var packed = new PackedGenotypes(individuals, variants.Count);
-            var column = new sbyte[individuals];
-            for (int j = 0; j < variants.Count; j++)
-            {
-                for (int i = 0; i < individuals; i++) column[i] = (sbyte)generated.Values[(long)i * variants.Count + j];
-                packed.EncodeVariant(j, column);
-            }
-            Plink1Files.Write(context.Output("synthetic"), new PlinkDataset(variants, samples, packed));
-            VcfWriter.WriteUnphased(context.Output("synthetic.vcf.gz"), variants, ids, packed);
-        }
-        StageFiles.WriteLines(context.Output("labels.tsv"), new[] { "iid\tlabel" }.Concat(ids.Select((id, i) => $"{id}\t{train.Classes[individualLabels[i]]}")));
+        SyntheticFiles.Write(context.Output("synthetic"), train, generated, labels, variants, withVcf: true);
+        SyntheticFiles.WriteLabels(context.Output("labels.tsv"), train, labels);
         StageFiles.WriteJson(context.Output("sample.json"), new
         {
             model = kind,
@@ -92,7 +59,7 @@ public sealed class SampleStage : IStage
             rows = generated.Rows,
             label_policy = spec.Balanced ? "balanced" : "as-data",
             per_label = train.Classes.Select((c, k) => new { label = c, individuals = individualLabels.Count(l => l == k) }),
-            sampling_steps = kind == "genotype-diffusion" ? spec.Steps : (int?)null,
+            sampling_steps = Generators.UsesSamplingSteps(kind) ? spec.Steps : (int?)null,
             guidance = spec.Guidance,
             privacy_gate = gate,
         }); // no timings here: outputs must be the same bytes on every run (the manifest records wall time)
@@ -127,13 +94,5 @@ public sealed class SampleStage : IStage
         if (!passed && !spec.AllowPrivacyRisk)
             throw new InputException(summary + "; the synthetic set is not published. Train less (train.steps) or set sample.allow_privacy_risk: true to publish anyway");
         return new GateOutcome(copies, mia is double v ? Math.Round(v, 4) : null, spec.MaxMiaAuc, passed, spec.AllowPrivacyRisk, summary);
-    }
-
-    private static double[] ClassFrequenciesByIndividual(TrainingSet train, int rowsPerIndividual)
-    {
-        var counts = new double[train.Classes.Count];
-        for (int r = 0; r < train.Rows; r += rowsPerIndividual) counts[train.Labels[r]]++;
-        double total = counts.Sum();
-        return counts.Select(c => c / total).ToArray();
     }
 }

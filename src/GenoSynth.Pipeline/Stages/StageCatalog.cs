@@ -6,7 +6,7 @@ public static class StageCatalog
     public static readonly IReadOnlyList<IStage> All =
     [
         new FetchStage(), new LabelsStage(), new SplitStage(), new QcStage(), new RankStage(),
-        new EncodeStage(), new TrainStage(), new SampleStage(), new EvaluateStage(), new ReportStage(),
+        new EncodeStage(), new TrainStage(), new SampleStage(), new BaselinesStage(), new EvaluateStage(), new ReportStage(),
     ];
 
     public static IStage Get(string name) =>

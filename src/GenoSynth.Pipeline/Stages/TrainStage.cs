@@ -1,7 +1,3 @@
-using System.Globalization;
-using GenoSynth.Models;
-using GenoSynth.Models.Diffusion;
-using GenoSynth.Neural.IO;
 using GenoSynth.Pipeline.Spec;
 using GenoSynth.Plink;
 
@@ -28,42 +24,18 @@ public sealed class TrainStage : IStage
         var (train, validation) = EncodeStage.Load(context);
         var model = context.Spec.Model;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var lines = new List<string> { "step\ttrain_loss\tvalidation_loss" };
-        object details;
-        if (model.Type == ModelType.Diffusion)
-        {
-            var t = context.Spec.Train;
-            var settings = new DiffusionSettings(model.Width, model.Blocks, model.Timesteps,
-                model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear, t.Steps, t.Batch, (float)t.LearningRate,
-                t.WarmupSteps, (float)t.WeightDecay, (float)t.Ema, (float)model.LabelDropout, t.EvaluateEvery, t.CheckpointEvery, t.Seed);
-            Directory.CreateDirectory(context.ResumeDirectory);
-            var checkpoint = Path.Combine(context.ResumeDirectory, "checkpoint.safetensors");
-            if (File.Exists(checkpoint)) context.Log("resuming from the last checkpoint of an interrupted run");
-            var progress = new ProgressLine(context, "train");
-            var diffusion = GenotypeDiffusion.Train(train, validation, settings, checkpoint,
-                p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}" + (p.ValidationLoss is double v ? $", validation {v:F4}" : "")));
-            diffusion.Save(context.Output(ModelFile), new Dictionary<string, string> { ["classes"] = string.Join(",", train.Classes) });
-            lines.AddRange(diffusion.LossCurve.Select(p => $"{p.Step}\t{F(p.TrainLoss)}\t{(p.ValidationLoss is double v ? F(v) : "NA")}"));
-            details = new { parameters = diffusion.Model.ParameterCount, steps = t.Steps, best_validation_loss = diffusion.LossCurve.Where(p => p.ValidationLoss is not null).Select(p => p.ValidationLoss).Min() };
-        }
-        else
-        {
-            bool perLabel = model.Type == ModelType.PerLabelIndependent;
-            var sampler = IndependentSampler.Fit(train, perLabel);
-            SafeTensors.Save(context.Output(ModelFile), sampler.Tensors(), new Dictionary<string, string>
-            {
-                ["genosynth.model"] = perLabel ? "per-label-independent" : "independent",
-                ["ploidy"] = train.Ploidy.ToString(CultureInfo.InvariantCulture),
-                ["classes"] = string.Join(",", train.Classes),
-            });
-            details = new { per_label = perLabel };
-        }
+        Directory.CreateDirectory(context.ResumeDirectory);
+        var checkpoint = Path.Combine(context.ResumeDirectory, "checkpoint.safetensors");
+        if (File.Exists(checkpoint)) context.Log("resuming from the last checkpoint of an interrupted run");
+        var progress = new ProgressLine(context, "train");
+        var trained = Generators.Train(model, context.Spec.Train, train, validation, context.Output(ModelFile), checkpoint,
+            p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}" + (p.ValidationLoss is double v ? $", validation {v:F4}" : "")));
+        var lines = trained.LossLines;
+        var details = trained.Details;
         StageFiles.WriteLines(context.Output("loss.tsv"), lines);
         StageFiles.WriteJson(context.Output("train.json"), new { model = model.Type, train_rows = train.Rows, validation_rows = validation.Rows, details });
         context.Log($"trained {model.Type} on {train.Rows} rows x {train.Variants} variants in {clock.Elapsed.TotalSeconds:F0} s");
     }
-
-    private static string F(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Progress of long work: a redrawn bar on a terminal, plain lines (every report) in CI and logs.</summary>

@@ -7,7 +7,7 @@ namespace GenoSynth.Pipeline.Store;
 public sealed record ManifestStage(
     string Stage, string Key, bool Cached, JsonElement Config, IReadOnlyList<InputDigest> Inputs,
     IReadOnlyDictionary<string, string> ExternalTools, IReadOnlyDictionary<string, FileDigest> Outputs,
-    double WallSeconds, long PeakMemoryBytes, string CacheDirectory);
+    double WallSeconds, long PeakMemoryBytes, string CacheDirectory, IReadOnlyDictionary<string, double>? Timings = null);
 
 public sealed record Manifest(
     string Experiment, string SpecPath, string SpecSha256, string SpecText, JsonElement Spec, string GenosynthVersion, string GitCommit,

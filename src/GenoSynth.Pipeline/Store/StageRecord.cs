@@ -17,4 +17,5 @@ public sealed record StageRecord(
     IReadOnlyDictionary<string, FileDigest> Outputs,
     double WallSeconds,
     long PeakMemoryBytes,
-    string CompletedUtc);
+    string CompletedUtc,
+    IReadOnlyDictionary<string, double>? Timings = null);

@@ -28,7 +28,7 @@ public class GeneratorStagesTests
     {
         using var h = new PipelineHarness();
         var outcomes = h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + SmallDiffusion), "report");
-        Assert.Equal(["fetch", "labels", "split", "qc", "rank", "encode", "train", "sample", "evaluate", "report"], outcomes.Select(o => o.Stage));
+        Assert.Equal(["fetch", "labels", "split", "qc", "rank", "encode", "train", "sample", "baselines", "evaluate", "report"], outcomes.Select(o => o.Stage));
         string R(string f) => h.ResultFile("1kg-lct-eur", f);
         foreach (var f in new[] { "metrics.json", "report.md", "report.html", "synthetic/synthetic.bed", "synthetic/synthetic.vcf.gz", "synthetic/labels.tsv", "train/loss.tsv" })
             Assert.True(File.Exists(R(f)), f);
@@ -104,11 +104,47 @@ public class GeneratorStagesTests
     }
 
     [Fact]
+    public void Baselines_are_trained_on_the_same_rows_scored_beside_ours_and_listed_in_the_leaderboard()
+    {
+        using var h = new PipelineHarness();
+        const string baselines = """
+
+            baselines:
+              - {name: floor, model: {type: per-label-independent}}
+              - name: rbm
+                model: {type: rbm, hidden: 32, gibbs_steps: 2}
+                train: {steps: 30, batch: 100, evaluate_every: 10}
+                sample: {steps: 20}
+              - name: gan
+                model: {type: gan, latent: 16}
+                train: {steps: 60, evaluate_every: 20}
+            """;
+        h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + SmallDiffusion + baselines), "report");
+        var metrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(h.ResultFile("1kg-lct-eur", "metrics.json"))).RootElement;
+        var names = metrics.GetProperty("sets").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["diffusion", "floor", "rbm", "gan"], names);
+        var rows = metrics.GetProperty("sets").EnumerateArray().Select(s => s.GetProperty("rows").GetInt32()).Distinct().ToList();
+        Assert.Single(rows); // every generator drew as many individuals as the training split holds
+
+        var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(h.ResultFile("1kg-lct-eur", "manifest.json"))).RootElement;
+        var stage = manifest.GetProperty("stages").EnumerateArray().Single(s => s.GetProperty("stage").GetString() == "baselines");
+        var timings = stage.GetProperty("timings").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("rbm.train", timings);
+        Assert.Contains("gan.sample", timings);
+
+        var resultsRoot = Path.GetDirectoryName(Path.GetDirectoryName(h.ResultFile("1kg-lct-eur", "metrics.json")))!;
+        var output = new StringWriter();
+        Assert.Equal(0, GenoSynth.Cli.CliApp.Run(["leaderboard", "--results", resultsRoot], output, new StringWriter()));
+        var board = File.ReadAllText(Path.Combine(resultsRoot, "README.md"));
+        foreach (var row in new[] { "| real holdout (vs train) |", "| diffusion |", "| floor |", "| rbm |", "| gan |" }) Assert.Contains(row, board);
+    }
+
+    [Fact]
     public void Spec_sections_of_the_generator_stages_are_validated()
     {
         using var h = new PipelineHarness();
         var ex = Assert.Throws<GenoSynth.Pipeline.SpecException>(() => h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + "\nmodel: {type: transformer}\n"), "fetch"));
-        Assert.Contains("model.type: 'transformer' is not one of: diffusion, independent, per-label-independent", ex.Message);
+        Assert.Contains("model.type: 'transformer' is not one of: diffusion, rbm, gan, independent, per-label-independent", ex.Message);
         var ex2 = Assert.Throws<GenoSynth.Pipeline.SpecException>(() => h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + "\nsample: {labels: weird}\n"), "fetch"));
         Assert.Contains("sample.labels: 'weird' is not one of: as-data, balanced", ex2.Message);
     }

@@ -52,6 +52,42 @@ public class SpecLoaderTests
     }
 
     [Fact]
+    public void Baselines_take_their_generator_defaults_and_inherit_the_sample_policy()
+    {
+        using var tmp = new TempDir();
+        var spec = LoadText(tmp, Valid + "\n" + """
+            sample: {labels: balanced, count: 300}
+            baselines:
+              - {name: rbm, model: {type: rbm, hidden: 64}}
+              - name: gan
+                model: {type: gan}
+                train: {steps: 10}
+            evaluate:
+              compare:
+                - name: published
+                  note: a published set
+                  file: {url: https://example.org/x.hapt.gz, sha256: d47c9e9a7bcbc1d48884b502d6b3fd97c98c9d2b9914f07e31bf404605ee04aa}
+            """);
+        Assert.Equal(["rbm", "gan"], spec.Baselines.Select(b => b.Name));
+        var rbm = spec.Baselines[0];
+        Assert.Equal((ModelType.Rbm, 64, 10), (rbm.Model.Type, rbm.Model.Hidden, rbm.Model.GibbsSteps));
+        Assert.Equal((2000, 500, 0.01), (rbm.Train.Steps, rbm.Train.Batch, rbm.Train.LearningRate));
+        Assert.Equal((true, 300), (rbm.Sample.Balanced, rbm.Sample.Count));
+        var gan = spec.Baselines[1];
+        Assert.Equal((10, 32, 1e-4, 8e-4), (gan.Train.Steps, gan.Train.Batch, gan.Train.LearningRate, gan.Train.DiscriminatorLearningRate));
+        Assert.Equal(("published", "x.hapt.gz"), (spec.Evaluate.Comparisons[0].Name, spec.Evaluate.Comparisons[0].File.Name));
+    }
+
+    [Fact]
+    public void Baseline_errors_name_the_list_item()
+    {
+        Assert.Contains("baselines[0].model.hiddn: unknown key", Fails(Valid + "\nbaselines:\n  - {name: rbm, model: {type: rbm, hiddn: 3}}\n").Message);
+        Assert.Contains("missing required section 'baselines[0].model'", Fails(Valid + "\nbaselines:\n  - {name: rbm}\n").Message);
+        Assert.Contains("'rbm' is used twice", Fails(Valid + "\nbaselines:\n  - {name: rbm, model: {type: rbm}}\n  - {name: rbm, model: {type: gan}}\n").Message);
+        Assert.Contains("evaluate.compare[0]", Fails(Valid + "\nevaluate:\n  compare:\n    - {name: x}\n").Message);
+    }
+
+    [Fact]
     public void An_unknown_key_is_named_with_file_line_and_column()
     {
         var ex = Fails(Valid + "\n  mafx: 0.1\n");

@@ -1,0 +1,96 @@
+using System.Globalization;
+using GenoSynth.Models;
+using GenoSynth.Models.Baselines;
+using GenoSynth.Models.Diffusion;
+using GenoSynth.Neural;
+using GenoSynth.Neural.IO;
+using GenoSynth.Pipeline.Spec;
+
+namespace GenoSynth.Pipeline.Stages;
+
+/// <summary>What training wrote besides the model file: the loss curve (TSV lines) and a summary for train.json.</summary>
+public sealed record TrainedGenerator(IReadOnlyList<string> LossLines, object Details);
+
+/// <summary>
+/// Maps a spec's model section onto the generators of GenoSynth.Models: trains one into a model file and samples
+/// from a model file, whichever kind it holds. Used by the train and sample stages and by the baselines stage.
+/// </summary>
+public static class Generators
+{
+    public static TrainedGenerator Train(ModelSpec model, TrainSpec t, TrainingSet train, TrainingSet validation, string modelPath,
+        string? checkpointPath, Action<TrainingProgress> progress)
+    {
+        var meta = new Dictionary<string, string> { ["classes"] = string.Join(",", train.Classes) };
+        IReadOnlyList<TrainingLoss> curve = [];
+        object details;
+        string secondColumn = "validation_loss";
+        switch (model.Type)
+        {
+            case ModelType.Diffusion:
+            {
+                var settings = new DiffusionSettings(model.Width, model.Blocks, model.Timesteps,
+                    model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear, t.Steps, t.Batch, (float)t.LearningRate,
+                    t.WarmupSteps, (float)t.WeightDecay, (float)t.Ema, (float)model.LabelDropout, t.EvaluateEvery, t.CheckpointEvery, t.Seed);
+                var diffusion = GenotypeDiffusion.Train(train, validation, settings, checkpointPath, progress);
+                diffusion.Save(modelPath, meta);
+                curve = diffusion.LossCurve;
+                details = new { parameters = diffusion.Model.ParameterCount, steps = t.Steps, best_validation_loss = curve.Where(p => p.ValidationLoss is not null).Select(p => p.ValidationLoss).Min() };
+                break;
+            }
+            case ModelType.Rbm:
+            {
+                var settings = new RbmSettings(model.Hidden, model.GibbsSteps, t.Steps, t.Batch, (float)t.LearningRate, (float)t.WeightDecay, t.EvaluateEvery, t.Seed);
+                var rbm = GenotypeRbm.Train(train, validation, settings, model.Conditional, progress);
+                rbm.Save(modelPath, meta);
+                curve = rbm.LossCurve;
+                details = new { parameters = rbm.ParameterCount, steps = t.Steps, conditional = model.Conditional, loss = "mean absolute one-step reconstruction error" };
+                break;
+            }
+            case ModelType.Gan:
+            {
+                var settings = new GanSettings(model.Latent, t.Steps, t.Batch, (float)t.LearningRate, (float)t.DiscriminatorLearningRate, (float)t.WeightDecay, 0.9f, t.EvaluateEvery, t.Seed);
+                var gan = GenotypeGan.Train(train, settings, model.Conditional, progress);
+                gan.Save(modelPath, meta);
+                curve = gan.LossCurve;
+                secondColumn = "discriminator_loss";
+                details = new { parameters = gan.ParameterCount, steps = t.Steps, conditional = model.Conditional };
+                break;
+            }
+            default:
+            {
+                bool perLabel = model.Type == ModelType.PerLabelIndependent;
+                var sampler = IndependentSampler.Fit(train, perLabel);
+                meta["genosynth.model"] = perLabel ? "per-label-independent" : "independent";
+                meta["ploidy"] = train.Ploidy.ToString(CultureInfo.InvariantCulture);
+                SafeTensors.Save(modelPath, sampler.Tensors(), meta);
+                details = new { per_label = perLabel };
+                break;
+            }
+        }
+        var lines = new List<string> { $"step\ttrain_loss\t{secondColumn}" };
+        lines.AddRange(curve.Select(p => $"{p.Step}\t{F(p.TrainLoss)}\t{(p.ValidationLoss is double v ? F(v) : "NA")}"));
+        return new TrainedGenerator(lines, details);
+    }
+
+    /// <summary>The kind of generator a model file holds (its "genosynth.model" metadata).</summary>
+    public static string KindOf(string modelPath) => SafeTensors.Load(modelPath).Metadata["genosynth.model"];
+
+    /// <param name="progress">(done, total) units of sampling work: denoising steps or Gibbs sweeps.</param>
+    public static GeneratedSet Sample(string modelPath, TrainingSet train, int[] rowLabels, SampleSpec spec, Action<int, int>? progress)
+    {
+        var kind = KindOf(modelPath);
+        return kind switch
+        {
+            "genotype-diffusion" => GenotypeDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, progress),
+            GenotypeRbm.Kind => GenotypeRbm.Load(modelPath).Sample(rowLabels, spec.Steps, spec.Seed, progress),
+            GenotypeGan.Kind => GenotypeGan.Load(modelPath).Sample(rowLabels, spec.Seed),
+            _ => IndependentSampler.FromTensors(SafeTensors.Load(modelPath).Tensors, train.Ploidy, kind == "per-label-independent")
+                .Sample(rowLabels, new SeededRandom(spec.Seed), train.Variants),
+        };
+    }
+
+    /// <summary>Whether <see cref="SampleSpec.Steps"/> means anything for this kind (denoising steps, Gibbs sweeps).</summary>
+    public static bool UsesSamplingSteps(string kind) => kind is "genotype-diffusion" or GenotypeRbm.Kind;
+
+    private static string F(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,60 @@
+using GenoSynth.Genotypes;
+using GenoSynth.Models;
+using GenoSynth.Pipeline.Spec;
+
+namespace GenoSynth.Pipeline.Stages;
+
+/// <summary>Labels drawn for a synthetic set: one per individual, repeated for each of its rows (haplotypes).</summary>
+public sealed record SyntheticLabels(int Individuals, int[] IndividualLabels, int[] RowLabels);
+
+/// <summary>
+/// Synthetic genotypes as files: ids SYN_000001..., labels per individual, haplotypes (hapt) or dosages (PLINK), and
+/// VCF (phased for haplotype data). Shared by the sample stage (our release) and the baselines stage (comparisons).
+/// </summary>
+public static class SyntheticFiles
+{
+    public static SyntheticLabels DrawLabels(TrainingSet train, SampleSpec spec)
+    {
+        int rowsPerIndividual = train.Ploidy == 1 ? 2 : 1;
+        int individuals = (spec.Count > 0 ? spec.Count : train.Rows) / rowsPerIndividual;
+        var counts = new double[train.Classes.Count];
+        for (int r = 0; r < train.Rows; r += rowsPerIndividual) counts[train.Labels[r]]++;
+        var frequencies = counts.Select(c => c / counts.Sum()).ToArray();
+        var individualLabels = LabelPolicy.Labels(individuals, frequencies, spec.Balanced);
+        return new SyntheticLabels(individuals, individualLabels, individualLabels.SelectMany(l => Enumerable.Repeat(l, rowsPerIndividual)).ToArray());
+    }
+
+    public static List<string> Ids(int individuals) => Enumerable.Range(1, individuals).Select(i => $"SYN_{i:D6}").ToList();
+
+    /// <summary>Writes <paramref name="prefix"/>.hapt.gz (haplotype data) or .bed/.bim/.fam, plus .vcf.gz when asked.</summary>
+    public static void Write(string prefix, TrainingSet train, GeneratedSet generated, SyntheticLabels labels, IReadOnlyList<Variant> variants, bool withVcf)
+    {
+        var ids = Ids(labels.Individuals);
+        var samples = ids.Select(id => new Sample(id, id)).ToList();
+        if (train.Ploidy == 1)
+        {
+            var haplotypeIds = ids.SelectMany(id => new[] { HaplotypeMatrix.HaplotypeId(id, 0), HaplotypeMatrix.HaplotypeId(id, 1) }).ToList();
+            var haplotypes = new HaplotypeMatrix(generated.Rows, generated.Variants, generated.Values, haplotypeIds);
+            HaptFiles.WriteHaplotypes(prefix + ".hapt.gz", haplotypes, "SYN");
+            if (!withVcf) return;
+            Plink1Files.Write(prefix, new PlinkDataset(variants, samples, haplotypes.ToDiploid()));
+            VcfWriter.WritePhased(prefix + ".vcf.gz", variants, ids, haplotypes);
+        }
+        else
+        {
+            int individuals = labels.Individuals;
+            var packed = new PackedGenotypes(individuals, variants.Count);
+            var column = new sbyte[individuals];
+            for (int j = 0; j < variants.Count; j++)
+            {
+                for (int i = 0; i < individuals; i++) column[i] = (sbyte)generated.Values[(long)i * variants.Count + j];
+                packed.EncodeVariant(j, column);
+            }
+            Plink1Files.Write(prefix, new PlinkDataset(variants, samples, packed));
+            if (withVcf) VcfWriter.WriteUnphased(prefix + ".vcf.gz", variants, ids, packed);
+        }
+    }
+
+    public static void WriteLabels(string path, TrainingSet train, SyntheticLabels labels) =>
+        StageFiles.WriteLines(path, new[] { "iid\tlabel" }.Concat(Ids(labels.Individuals).Select((id, i) => $"{id}\t{train.Classes[labels.IndividualLabels[i]]}")));
+}
