@@ -52,11 +52,16 @@ public sealed class GenotypeGan
         int batch = Math.Min(Settings.Batch, train.Rows), n = _shape.Variants, c = _shape.Classes;
         var pool = new BufferPool();
         double runningD = double.NaN, runningG = double.NaN;
+        var real = new float[batch * (n + c)];
+        var labels = new int[batch];
+        var both = new float[2 * batch * (n + c)];
+        var targets = new float[2 * batch]; // real rows: the smoothed target; generated rows: 0
+        for (int b = 0; b < batch; b++) targets[b] = Settings.RealTarget;
+        var ones = Enumerable.Repeat(1f, batch).ToArray();
         for (int step = 0; step < Settings.TrainSteps; step++)
         {
             var rng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1);
-            var real = new float[batch * (n + c)];
-            var labels = new int[batch];
+            Array.Clear(real);
             for (int b = 0; b < batch; b++)
             {
                 int row = rng.NextInt(train.Rows);
@@ -72,9 +77,6 @@ public sealed class GenotypeGan
             var fake = WithLabels(_generator.Forward(g, g.Constant(noise, batch, _shape.Latent + c), final: g.Tanh).Data, batch, labels);
             g.Reset();
             g = new Graph(pool);
-            var targets = new float[2 * batch];
-            for (int b = 0; b < batch; b++) targets[b] = Settings.RealTarget;
-            var both = new float[2 * batch * (n + c)];
             real.CopyTo(both, 0);
             fake.CopyTo(both, real.Length);
             var discriminatorLoss = g.BceWithLogits(_discriminator.Forward(g, g.Constant(both, 2 * batch, n + c), final: null), g.Constant(targets, 2 * batch, 1));
@@ -88,7 +90,7 @@ public sealed class GenotypeGan
             g = new Graph(pool);
             var generated = _generator.Forward(g, g.Constant(noise, batch, _shape.Latent + c), final: g.Tanh);
             var withLabels = c > 0 ? g.Concat(1, generated, g.Constant(OneHot(batch, labels), batch, c)) : generated;
-            var generatorLoss = g.BceWithLogits(_discriminator.Forward(g, withLabels, final: null), g.Constant(Enumerable.Repeat(1f, batch).ToArray(), batch, 1));
+            var generatorLoss = g.BceWithLogits(_discriminator.Forward(g, withLabels, final: null), g.Constant(ones, batch, 1));
             generatorOptimizer.ZeroGrad();
             g.Backward(generatorLoss);
             generatorOptimizer.Step();

@@ -83,7 +83,10 @@ public sealed class GenotypeRbm
         {
             var stepRng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1);
             for (int b = 0; b < batch; b++) LoadRow(train, stepRng.NextInt(train.Rows), conditional, data.AsSpan(b * v, v));
+            // SampleHidden leaves v - mu in its scratch: the positive phase <(v - mu)(h - 0.5)>_data is taken right away.
             SampleHidden(data, batch, dataHidden, centredVisible, null);
+            CentreHidden(dataHidden, batch, centredHidden);
+            Gemm.Multiply(true, false, h, v, batch, 1f / batch, centredHidden, 0, h, centredVisible, 0, v, 0f, gradient, 0, v);
             for (int k = 0; k < Settings.GibbsSteps; k++)
             {
                 SampleHidden(chain, batch, chainHidden, centredVisible, stepRng.NextUInt64());
@@ -91,10 +94,8 @@ public sealed class GenotypeRbm
             }
             SampleHidden(chain, batch, chainHidden, centredVisible, null);
 
-            // Centred gradient: <(v - mu)(h - 0.5)>_data - <(v - mu)(h - 0.5)>_model.
-            Centre(data, dataHidden, batch, centredVisible, centredHidden);
-            Gemm.Multiply(true, false, h, v, batch, 1f / batch, centredHidden, 0, h, centredVisible, 0, v, 0f, gradient, 0, v);
-            Centre(chain, chainHidden, batch, centredVisible, centredHidden);
+            // Negative phase: minus <(v - mu)(h - 0.5)>_model over the persistent chains.
+            CentreHidden(chainHidden, batch, centredHidden);
             Gemm.Multiply(true, false, h, v, batch, -1f / batch, centredHidden, 0, h, centredVisible, 0, v, 1f, gradient, 0, v);
             // Momentum 0.5 while the chains settle, then 0.9 (Hinton's practical guide); learning rate decays linearly to 10 %.
             float lr = Settings.LearningRate * (1f - 0.9f * step / Settings.TrainSteps);
@@ -133,11 +134,8 @@ public sealed class GenotypeRbm
             for (int c = 0; c < _classes; c++) target[_variants + c] = set.Labels[row] == c ? 1 : 0;
     }
 
-    private void Centre(float[] visible, float[] hidden, int batch, float[] centredVisible, float[] centredHidden)
+    private void CentreHidden(float[] hidden, int batch, float[] centredHidden)
     {
-        int v = VisibleUnits;
-        for (int b = 0; b < batch; b++)
-            for (int j = 0; j < v; j++) centredVisible[b * v + j] = visible[b * v + j] - _visibleOffset[j];
         for (int i = 0; i < batch * _hidden; i++) centredHidden[i] = hidden[i] - HiddenOffset;
     }
 

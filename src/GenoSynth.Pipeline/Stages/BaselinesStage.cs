@@ -44,7 +44,7 @@ public sealed class BaselinesStage : IStage
                 context.Timings[$"{baseline.Name}.train"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
                 clock.Restart();
                 var labels = SyntheticFiles.DrawLabels(train, baseline.Sample);
-                var generated = Generators.Sample(modelPath, train, labels.RowLabels, baseline.Sample, null);
+                var generated = Generators.Sample(modelPath, train, labels.RowLabels, baseline.Sample, null).Set;
                 context.Timings[$"{baseline.Name}.sample"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
                 SyntheticFiles.Write(context.Output(baseline.Name), train, generated, labels, variants, withVcf: false);
                 SyntheticFiles.WriteLabels(context.Output(baseline.Name + ".labels.tsv"), train, labels);

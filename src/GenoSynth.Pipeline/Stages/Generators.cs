@@ -72,21 +72,21 @@ public static class Generators
         return new TrainedGenerator(lines, details);
     }
 
-    /// <summary>The kind of generator a model file holds (its "genosynth.model" metadata).</summary>
-    public static string KindOf(string modelPath) => SafeTensors.Load(modelPath).Metadata["genosynth.model"];
-
+    /// <summary>Samples from whichever generator the model file holds; returns the draw and that kind ("genosynth.model").</summary>
     /// <param name="progress">(done, total) units of sampling work: denoising steps or Gibbs sweeps.</param>
-    public static GeneratedSet Sample(string modelPath, TrainingSet train, int[] rowLabels, SampleSpec spec, Action<int, int>? progress)
+    public static (GeneratedSet Set, string Kind) Sample(string modelPath, TrainingSet train, int[] rowLabels, SampleSpec spec, Action<int, int>? progress)
     {
-        var kind = KindOf(modelPath);
-        return kind switch
+        var loaded = SafeTensors.Load(modelPath);
+        var kind = loaded.Metadata["genosynth.model"];
+        var set = kind switch
         {
             "genotype-diffusion" => GenotypeDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, progress),
             GenotypeRbm.Kind => GenotypeRbm.Load(modelPath).Sample(rowLabels, spec.Steps, spec.Seed, progress),
             GenotypeGan.Kind => GenotypeGan.Load(modelPath).Sample(rowLabels, spec.Seed),
-            _ => IndependentSampler.FromTensors(SafeTensors.Load(modelPath).Tensors, train.Ploidy, kind == "per-label-independent")
+            _ => IndependentSampler.FromTensors(loaded.Tensors, train.Ploidy, kind == "per-label-independent")
                 .Sample(rowLabels, new SeededRandom(spec.Seed), train.Variants),
         };
+        return (set, kind);
     }
 
     /// <summary>Whether <see cref="SampleSpec.Steps"/> means anything for this kind (denoising steps, Gibbs sweeps).</summary>

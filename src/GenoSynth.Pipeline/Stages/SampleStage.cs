@@ -41,10 +41,9 @@ public sealed class SampleStage : IStage
         var (individuals, individualLabels, rowLabels) = (labels.Individuals, labels.IndividualLabels, labels.RowLabels);
 
         var modelPath = context.Input("train", TrainStage.ModelFile);
-        var kind = Generators.KindOf(modelPath);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressLine(context, "sample");
-        var generated = Generators.Sample(modelPath, train, rowLabels, spec, (done, total) =>
+        var (generated, kind) = Generators.Sample(modelPath, train, rowLabels, spec, (done, total) =>
         {
             if (done % Math.Max(1, total / 10) == 0 || done == total) progress.Report(done, total, "sampling steps");
         });
@@ -82,13 +81,13 @@ public sealed class SampleStage : IStage
                 Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList());
         var trainBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("t", train.Values, train.Rows));
         var syntheticBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("s", generated.Values, generated.Rows));
+        var validationBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("v", validation.Values, validation.Rows));
         int copies = GenoSynth.Evaluation.Privacy.ExactCopies(syntheticBits, trainBits);
         double copyRate = (double)copies / generated.Rows;
         double validationCopyRate = validation.Rows == 0 ? 0
-            : (double)GenoSynth.Evaluation.Privacy.ExactCopies(new GenoSynth.Evaluation.BitPackedRows(AsSet("v", validation.Values, validation.Rows)), trainBits) / validation.Rows;
+            : (double)GenoSynth.Evaluation.Privacy.ExactCopies(validationBits, trainBits) / validation.Rows;
         double? mia = validation.Rows >= 20
-            ? GenoSynth.Evaluation.Privacy.MembershipInferenceAuc(trainBits, new GenoSynth.Evaluation.BitPackedRows(AsSet("v", validation.Values, validation.Rows)),
-                syntheticBits, new SeededRandom(context.Spec.Sample.Seed))
+            ? GenoSynth.Evaluation.Privacy.MembershipInferenceAuc(trainBits, validationBits, syntheticBits, new SeededRandom(context.Spec.Sample.Seed))
             : null;
         var spec = context.Spec.Sample;
         bool passed = (copies == 0 || copyRate <= validationCopyRate) && (mia is null || mia <= spec.MaxMiaAuc);
