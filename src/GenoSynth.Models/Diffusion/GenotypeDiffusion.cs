@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
-using GenoSynth.Neural.Optim;
 
 namespace GenoSynth.Models.Diffusion;
 
@@ -46,26 +45,14 @@ public sealed class GenotypeDiffusion
 
     private void Fit(TrainingSet train, TrainingSet? validation, string? checkpointPath, Action<TrainingProgress>? progress)
     {
-        var parameters = Model.Parameters();
-        var optimizer = Adam.AdamW(parameters, Settings.LearningRate, Settings.WeightDecay);
-        var ema = new ExponentialMovingAverage(parameters, Settings.EmaDecay);
-        var schedule = new WarmupCosineSchedule(Settings.LearningRate, Settings.WarmupSteps, Settings.TrainSteps, Settings.LearningRate * 0.05f);
-        float[][]? best = null;
-        double bestLoss = double.PositiveInfinity;
-        double runningLoss = double.NaN;
-        int start = 0;
-        if (checkpointPath is not null && File.Exists(checkpointPath))
-            (start, best, bestLoss, runningLoss) = Resume(checkpointPath, optimizer, ema);
-
         int m = train.Variants, batch = Math.Min(Settings.Batch, train.Rows);
-        var pool = new BufferPool();
         var x = new float[batch * m];
         var targets = new int[batch * m];
         var times = new float[batch];
         var labels = new int[batch];
-        for (int step = start; step < Settings.TrainSteps; step++)
+        Tensor StepLoss(Graph g, int step)
         {
-            var rng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1); // each step's draws depend only on its index: resumable
+            var rng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1);
             for (int b = 0; b < batch; b++)
             {
                 int row = rng.NextInt(train.Rows);
@@ -81,42 +68,10 @@ public sealed class GenotypeDiffusion
                 times[b] = t;
                 labels[b] = rng.NextFloat() < Settings.LabelDropout ? Model.NullLabel : train.Labels[row];
             }
-            optimizer.LearningRate = schedule.At(step);
-            var g = new Graph(pool);
-            var loss = g.CrossEntropy(Model.Forward(g, g.Constant(x, batch, m), times, labels), targets);
-            optimizer.ZeroGrad();
-            g.Backward(loss);
-            GradientClipping.ClipByGlobalNorm(parameters, 1.0);
-            optimizer.Step();
-            ema.Update(step);
-            double value = loss.Item();
-            g.Reset();
-            runningLoss = double.IsNaN(runningLoss) ? value : 0.98 * runningLoss + 0.02 * value;
-
-            bool last = step + 1 == Settings.TrainSteps;
-            if ((step + 1) % Settings.EvaluateEvery == 0 || last)
-            {
-                double? validationLoss = null;
-                if (validation is not null && validation.Rows > 0)
-                {
-                    ema.Swap();
-                    validationLoss = ValidationLoss(validation);
-                    ema.Swap();
-                    if (validationLoss < bestLoss)
-                    {
-                        bestLoss = validationLoss.Value;
-                        best = ema.Shadow.Select(s => s.Span.ToArray()).ToArray();
-                    }
-                }
-                _curve.Add(new TrainingLoss(step + 1, Math.Round(runningLoss, 6), validationLoss is null ? null : Math.Round(validationLoss.Value, 6)));
-                progress?.Invoke(new TrainingProgress(step + 1, Settings.TrainSteps, runningLoss, validationLoss));
-            }
-            if (checkpointPath is not null && ((step + 1) % Settings.CheckpointEvery == 0) && !last)
-                SaveCheckpoint(checkpointPath, optimizer, ema, best, bestLoss, runningLoss);
+            return g.CrossEntropy(Model.Forward(g, g.Constant(x, batch, m), times, labels), targets);
         }
-        // Final weights: the EMA snapshot with the best validation loss (or the last EMA without a validation split).
-        var chosen = best ?? ema.Shadow.Select(s => s.Span.ToArray()).ToArray();
-        for (int i = 0; i < parameters.Count; i++) chosen[i].CopyTo(parameters[i].Data, 0);
+        Func<double>? validationLoss = validation is { Rows: > 0 } ? () => ValidationLoss(validation) : null;
+        _curve.AddRange(DenoiserTraining.Run(Model, Settings, StepLoss, validationLoss, checkpointPath, progress));
     }
 
     /// <summary>Mean cross-entropy on the validation rows at fixed noise levels with fixed noise (comparable across steps).</summary>
@@ -153,11 +108,12 @@ public sealed class GenotypeDiffusion
     }
 
     /// <summary>
-    /// Ancestral sampling over <paramref name="steps"/> respaced timesteps. At each step the clean genotypes are drawn
-    /// from the predicted class probabilities (guided by w: (1+w) conditional - w unconditional logits), and the
-    /// next noisy state comes from the DDPM posterior given that draw.
+    /// Sampling over <paramref name="steps"/> respaced timesteps. At each step the clean genotypes are drawn from the
+    /// predicted class probabilities (guided by w: (1+w) conditional - w unconditional logits), and the next noisy
+    /// state comes from that draw: the DDPM posterior (ancestral) or the DDIM update.
     /// </summary>
-    public GeneratedSet Sample(int[] labels, int steps, float guidance, ulong seed, Action<int, int>? progress = null, int chunk = 512)
+    public GeneratedSet Sample(int[] labels, int steps, float guidance, ulong seed, Action<int, int>? progress = null, int chunk = 512,
+        SamplerKind sampler = SamplerKind.Ancestral, double eta = 0)
     {
         int m = Model.Config.Variants, k = Model.Config.Categories, n = labels.Length;
         var result = new byte[(long)n * m];
@@ -182,8 +138,8 @@ public sealed class GenotypeDiffusion
                 var times = Enumerable.Repeat((float)t, rows).ToArray();
                 var logits = Model.Forward(g, input, times, rowLabels).Data;
                 float[]? unconditional = guidance != 0 ? Model.Forward(g, input, times, nullLabels).Data : null;
-                var (onX0, onXt, variance) = Schedule.Posterior(t, previous);
-                float sd = (float)Math.Sqrt(variance);
+                var (onX0, onXt, stepSd) = Schedule.Step(sampler, t, previous, eta);
+                float sd = (float)stepSd;
                 for (int r = 0; r < rows; r++)
                     for (int j = 0; j < m; j++)
                     {
@@ -237,38 +193,5 @@ public sealed class GenotypeDiffusion
         var diffusion = new GenotypeDiffusion(new GenotypeDenoiser(config, new SeededRandom(0)), settings, int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture));
         SafeTensors.CopyInto(path, loaded.Tensors, diffusion.Model.NamedParameters(), rejectUnexpected: true);
         return diffusion;
-    }
-
-    private void SaveCheckpoint(string path, Optimizer optimizer, ExponentialMovingAverage ema, float[][]? best, double bestLoss, double runningLoss)
-    {
-        var meta = new Dictionary<string, string>
-        {
-            ["best_loss"] = bestLoss.ToString("R", CultureInfo.InvariantCulture),
-            ["running_loss"] = runningLoss.ToString("R", CultureInfo.InvariantCulture),
-            ["curve"] = JsonSerializer.Serialize(_curve),
-        };
-        var extra = best is null ? [] : best.Select((b, i) => ($"best.{i:D4}", Tensor.FromArray(b, b.Length)));
-        var tensors = Model.NamedParameters().Select(p => ("model." + p.Name, p.Parameter))
-            .Concat(optimizer.State().Select(s => ($"optimizer.{s.Kind}.{s.Parameter:D4}", s.State)))
-            .Concat(ema.Shadow.Select((s, i) => ($"ema.{i:D4}", s)))
-            .Concat(extra);
-        meta["step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
-        SafeTensors.Save(path, tensors, meta);
-    }
-
-    private (int Step, float[][]? Best, double BestLoss, double RunningLoss) Resume(string path, Optimizer optimizer, ExponentialMovingAverage ema)
-    {
-        var loaded = SafeTensors.Load(path);
-        var targets = Model.NamedParameters().Select(p => ("model." + p.Name, p.Parameter))
-            .Concat(optimizer.State().Select(s => ($"optimizer.{s.Kind}.{s.Parameter:D4}", s.State)))
-            .Concat(ema.Shadow.Select((s, i) => ($"ema.{i:D4}", s)));
-        SafeTensors.CopyInto(path, loaded.Tensors, targets, rejectUnexpected: false);
-        long step = long.Parse(loaded.Metadata["step"], CultureInfo.InvariantCulture);
-        optimizer.RestoreStep(step);
-        _curve.AddRange(JsonSerializer.Deserialize<List<TrainingLoss>>(loaded.Metadata["curve"])!);
-        var bestTensors = loaded.Tensors.Where(kv => kv.Key.StartsWith("best.", StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
-        var best = bestTensors.Count == 0 ? null : bestTensors.Select(kv => kv.Value.Span.ToArray()).ToArray();
-        return ((int)step, best, double.Parse(loaded.Metadata["best_loss"], CultureInfo.InvariantCulture),
-            double.Parse(loaded.Metadata["running_loss"], CultureInfo.InvariantCulture));
     }
 }

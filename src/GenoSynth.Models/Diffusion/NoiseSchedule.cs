@@ -2,6 +2,9 @@ namespace GenoSynth.Models.Diffusion;
 
 public enum ScheduleKind { Cosine, Linear }
 
+/// <summary>Ancestral DDPM steps (stochastic, the posterior given the predicted clean sample) or DDIM (eta = 0: deterministic).</summary>
+public enum SamplerKind { Ancestral, Ddim }
+
 /// <summary>
 /// A DDPM noise schedule over T steps: cumulative signal levels alpha-bar(t) for t = 0..T-1, and the posterior
 /// coefficients of q(x_{t-1} | x_t, x_0) for any subsequence of steps (sampling with fewer steps).
@@ -53,5 +56,25 @@ public sealed class NoiseSchedule
         double abT = AlphaBar[t], abPrev = previous < 0 ? 1 : AlphaBar[previous];
         double alpha = abT / abPrev, beta = 1 - alpha;
         return (Math.Sqrt(abPrev) * beta / (1 - abT), Math.Sqrt(alpha) * (1 - abPrev) / (1 - abT), beta * (1 - abPrev) / (1 - abT));
+    }
+
+    /// <summary>
+    /// One sampling step from t to previous as x_prev = OnX0 * x0_hat + OnXt * x_t + Sd * z, given the model's clean-sample
+    /// estimate x0_hat. Ancestral: the DDPM posterior q(x_prev | x_t, x0_hat). DDIM (Song et al. 2021): the noise
+    /// estimate eps = (x_t - sqrt(ab_t) x0_hat) / sqrt(1 - ab_t) re-used for the previous level, with
+    /// sigma = eta * sqrt((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev)).
+    /// </summary>
+    public (double OnX0, double OnXt, double Sd) Step(SamplerKind sampler, int t, int previous, double eta = 0)
+    {
+        if (sampler == SamplerKind.Ancestral)
+        {
+            var (onX0, onXt, variance) = Posterior(t, previous);
+            return (onX0, onXt, Math.Sqrt(variance));
+        }
+        double abT = AlphaBar[t], abPrev = previous < 0 ? 1 : AlphaBar[previous];
+        double sigma = eta * Math.Sqrt((1 - abPrev) / (1 - abT) * (1 - abT / abPrev));
+        double onEps = Math.Sqrt(Math.Max(0, 1 - abPrev - sigma * sigma));
+        double noiseScale = Math.Sqrt(1 - abT);
+        return (Math.Sqrt(abPrev) - onEps * Math.Sqrt(abT) / noiseScale, onEps / noiseScale, sigma);
     }
 }

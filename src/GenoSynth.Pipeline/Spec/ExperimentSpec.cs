@@ -29,26 +29,40 @@ public sealed record RankSpec(RankMethod Method, int TopK, int PrincipalComponen
 
 public sealed record ToolsSpec(string? Plink1, string? Plink2);
 
-public enum EncodeMethod { Identity }
+public enum EncodeMethod { Identity, PcaBlocks, Vae }
 
 public enum ModelType { Diffusion, Rbm, Gan, Independent, PerLabelIndependent }
 
 public enum NoiseScheduleKind { Cosine, Linear }
 
-public sealed record EncodeSpec(EncodeMethod Method, ulong Seed);
+/// <param name="BlockSize">pca-blocks: variants per fixed window.</param>
+/// <param name="ExplainedVariance">pca-blocks: 0 = GeneDiffusion's components-by-size rule (8/4/1); otherwise the fewest components explaining this fraction.</param>
+/// <param name="Compression">vae: length reduction of the latent map (power of two).</param>
+/// <param name="LatentChannels">vae: channels of the latent map.</param>
+/// <param name="Channels">vae: channels of the conv layers.</param>
+/// <param name="Beta">vae: KL weight per variant.</param>
+/// <param name="Steps">vae: training steps (batch and learning rate below).</param>
+public sealed record EncodeSpec(EncodeMethod Method, ulong Seed, int BlockSize = 32, double ExplainedVariance = 0, int Compression = 4,
+    int LatentChannels = 4, int Channels = 64, double Beta = 0.01, int Steps = 2000, int Batch = 64, double LearningRate = 1e-3);
 
 /// <param name="Hidden">RBM hidden units.</param>
 /// <param name="GibbsSteps">RBM Gibbs steps per persistent-chain update.</param>
 /// <param name="Latent">GAN noise dimensions.</param>
 /// <param name="Conditional">RBM and GAN: model the class label (needed for per-label sampling).</param>
+/// <param name="Prediction">Diffusion on latents (encode pca-blocks or vae): the regression target, v (default) or epsilon. With
+/// epsilon the clean estimate divides by sqrt(alpha-bar), near 0 at the noisy end of the cosine schedule: on AGBL4's VAE
+/// latents that blew up (allele-frequency r 0.26 against 0.99 with v).</param>
 public sealed record ModelSpec(ModelType Type, int Width, int Blocks, int Timesteps, NoiseScheduleKind Schedule, double LabelDropout,
-    int Hidden = 500, int GibbsSteps = 10, int Latent = 600, bool Conditional = true);
+    int Hidden = 500, int GibbsSteps = 10, int Latent = 600, bool Conditional = true,
+    GenoSynth.Models.Diffusion.PredictionKind Prediction = GenoSynth.Models.Diffusion.PredictionKind.V);
 
 /// <param name="DiscriminatorLearningRate">GAN only: the discriminator's rate (learning_rate is the generator's).</param>
 public sealed record TrainSpec(int Steps, int Batch, double LearningRate, int WarmupSteps, double WeightDecay, double Ema,
     int EvaluateEvery, int CheckpointEvery, ulong Seed, double DiscriminatorLearningRate = 8e-4);
 
-public sealed record SampleSpec(int Count, bool Balanced, int Steps, double Guidance, ulong Seed, double MaxMiaAuc = 0.6, bool AllowPrivacyRisk = false);
+/// <param name="Sampler">Diffusion: ancestral DDPM steps or DDIM (with <paramref name="Eta"/> = 0 deterministic given the start noise).</param>
+public sealed record SampleSpec(int Count, bool Balanced, int Steps, double Guidance, ulong Seed, double MaxMiaAuc = 0.6, bool AllowPrivacyRisk = false,
+    GenoSynth.Models.Diffusion.SamplerKind Sampler = GenoSynth.Models.Diffusion.SamplerKind.Ancestral, double Eta = 0);
 
 /// <summary>An external synthetic set scored beside ours (e.g. Yelmen's published genomes): same variants, same order.</summary>
 public sealed record ComparisonSet(string Name, RemoteFile File, string Note);
@@ -59,7 +73,8 @@ public sealed record EvaluateSpec(int AatsDraw, int AatsRepeats, bool Utility, u
 }
 
 /// <summary>Another generator trained on the same encoded data and scored in the same evaluation (a leaderboard row).</summary>
-public sealed record BaselineSpec(string Name, ModelSpec Model, TrainSpec Train, SampleSpec Sample);
+/// <param name="Encode">A diffusion baseline's encoder: the main encode section unless the baseline gives its own.</param>
+public sealed record BaselineSpec(string Name, ModelSpec Model, TrainSpec Train, SampleSpec Sample, EncodeSpec Encode);
 
 /// <summary>A validated experiment spec with every default filled in (see docs/spec.md).</summary>
 public sealed record ExperimentSpec(

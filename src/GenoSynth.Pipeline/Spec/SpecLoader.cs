@@ -52,7 +52,7 @@ public static partial class SpecLoader
         var train = ReadTrain(root.Section("train"), seed, model.Type);
         var sample = ReadSample(root.Section("sample"), seed);
         var evaluate = ReadEvaluate(root.Section("evaluate"), seed);
-        var baselines = root.SectionList("baselines").Select(b => ReadBaseline(b, seed, sample)).ToList();
+        var baselines = root.SectionList("baselines").Select(b => ReadBaseline(b, seed, sample, encode)).ToList();
         root.RejectUnknownKeys();
         var duplicate = baselines.GroupBy(b => b.Name).FirstOrDefault(g => g.Count() > 1 || g.Key == "real" || g.Key == "holdout");
         if (duplicate is not null) throw new SpecException(path, $"baselines: the name '{duplicate.Key}' is used twice or reserved");
@@ -69,15 +69,16 @@ public static partial class SpecLoader
             encode, model, train, sample, evaluate, baselines);
     }
 
-    private static BaselineSpec ReadBaseline(SpecNode node, ulong seed, SampleSpec main)
+    private static BaselineSpec ReadBaseline(SpecNode node, ulong seed, SampleSpec main, EncodeSpec mainEncode)
     {
         var name = node.RequiredString("name");
         if (!ExperimentNameRegex().IsMatch(name)) throw node.KeyError("name", $"'{name}' must be letters, digits, '-', '_' or '.'");
         var model = ReadModel(node.RequiredSection("model"));
         var train = ReadTrain(node.Section("train"), seed, model.Type);
         var sample = ReadSample(node.Section("sample"), seed, main);
+        var encode = node.Section("encode") is { } e ? ReadEncode(e, seed) : mainEncode;
         node.RejectUnknownKeys();
-        return new BaselineSpec(name, model, train, sample);
+        return new BaselineSpec(name, model, train, sample, encode);
     }
 
     private static DataSpec ReadData(SpecNode node)
@@ -205,7 +206,19 @@ public static partial class SpecLoader
     private static EncodeSpec ReadEncode(SpecNode? node, ulong seed)
     {
         if (node is null) return new EncodeSpec(EncodeMethod.Identity, seed);
-        var spec = new EncodeSpec(node.Enum("method", EncodeMethod.Identity), node.ULong("seed", seed));
+        var method = node.Enum("method", EncodeMethod.Identity);
+        var spec = new EncodeSpec(method, node.ULong("seed", seed), node.Int("block_size", 32, 1, 100_000), node.Double("explained_variance", 0, 0, 1),
+            node.Int("compression", 4, 1, 1024), node.Int("latent_channels", 4, 1, 4096), node.Int("channels", 64, 1, 4096), node.Double("beta", 0.01, 0, 1000),
+            node.Int("steps", 2000, 1, 10_000_000), node.Int("batch", 64, 1, 65_536), node.Double("learning_rate", 1e-3, 0, 1, minExclusive: true));
+        if (!System.Numerics.BitOperations.IsPow2(spec.Compression)) throw node.KeyError("compression", $"{spec.Compression} is not a power of two");
+        var unused = method switch
+        {
+            EncodeMethod.Identity => new[] { "block_size", "explained_variance", "compression", "latent_channels", "channels", "beta", "steps", "batch", "learning_rate" },
+            EncodeMethod.PcaBlocks => ["compression", "latent_channels", "channels", "beta", "steps", "batch", "learning_rate"],
+            _ => ["block_size", "explained_variance"],
+        };
+        foreach (var key in unused)
+            if (node.Has(key)) throw node.KeyError(key, $"does not apply to encode method {SpecNode.ToSnake(method.ToString())}");
         node.RejectUnknownKeys();
         return spec;
     }
@@ -215,7 +228,8 @@ public static partial class SpecLoader
         if (node is null) return new ModelSpec(ModelType.Diffusion, 1024, 2, 1000, NoiseScheduleKind.Cosine, 0.1);
         var spec = new ModelSpec(node.Enum("type", ModelType.Diffusion), node.Int("width", 1024, 8, 16384), node.Int("blocks", 2, 0, 64),
             node.Int("timesteps", 1000, 2, 100_000), node.Enum("schedule", NoiseScheduleKind.Cosine), node.Double("label_dropout", 0.1, 0, 1),
-            node.Int("hidden", 500, 1, 65_536), node.Int("gibbs_steps", 10, 1, 10_000), node.Int("latent", 600, 1, 65_536), node.Bool("conditional", true));
+            node.Int("hidden", 500, 1, 65_536), node.Int("gibbs_steps", 10, 1, 10_000), node.Int("latent", 600, 1, 65_536), node.Bool("conditional", true),
+            node.Enum("prediction", Models.Diffusion.PredictionKind.V));
         node.RejectUnknownKeys();
         return spec;
     }
@@ -250,7 +264,7 @@ public static partial class SpecLoader
         if (labels is not ("as-data" or "balanced")) throw node.KeyError("labels", $"'{labels}' is not one of: as-data, balanced");
         var spec = new SampleSpec(node.Int("count", d.Count, 0, 10_000_000), labels == "balanced", node.Int("steps", d.Steps, 1, 100_000),
             node.Double("guidance", d.Guidance, 0, 100), node.ULong("seed", d.Seed), node.Double("max_mia_auc", d.MaxMiaAuc, 0, 1),
-            node.Bool("allow_privacy_risk", d.AllowPrivacyRisk));
+            node.Bool("allow_privacy_risk", d.AllowPrivacyRisk), node.Enum("sampler", d.Sampler), node.Double("eta", d.Eta, 0, 1));
         node.RejectUnknownKeys();
         return spec;
     }

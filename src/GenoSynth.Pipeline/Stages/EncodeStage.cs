@@ -10,17 +10,20 @@ namespace GenoSynth.Pipeline.Stages;
 /// The training and validation matrices a generator sees: QC'd data, selected variants, rows of the train and
 /// validation splits only (haplotypes for haplotype data, individuals' dosages otherwise). Missing dosages are
 /// filled by Binomial(2, frequency) with frequencies of the train split (SNPgen's rule). The holdout is never read.
+/// With encode method pca-blocks or vae the stage also fits that encoder on the train rows (encoder.safetensors)
+/// and reports how many calls it decodes back exactly, on train and on validation rows.
 /// </summary>
 public sealed class EncodeStage : IStage
 {
     public string Name => "encode";
     public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels"];
-    public int Version => 1;
+    public int Version => 2; // 2: latent encoders (pca-blocks, vae)
     public object Config(ExperimentSpec spec) => new { spec.Encode, spec.Ploidy };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new("encode.json", "encode/encode.json")];
 
-    public const string TrainMatrix = "train.u8", ValidationMatrix = "validation.u8", Rows = "rows.tsv", Variants = "variants.bim";
+    public const string TrainMatrix = "train.u8", ValidationMatrix = "validation.u8", Rows = "rows.tsv", Variants = "variants.bim",
+        EncoderFile = "encoder.safetensors", EncoderLoss = "encoder_loss.tsv";
 
     public void Run(StageContext context)
     {
@@ -78,18 +81,76 @@ public sealed class EncodeStage : IStage
         StageFiles.WriteLines(context.Output(Rows), new[] { "split\tid\tindividual\tlabel" }
             .Concat(rows.OrderBy(r => r.Split == "train" ? 0 : 1).Select(r => $"{r.Split}\t{r.Id}\t{r.Individual}\t{r.Label}")));
         Plink1Files.WriteBim(context.Output(Variants), columns.Select(j => qc.Variants[j]));
+        Models.TrainingSet Set(string split) => new(rows.Where(r => r.Split == split).SelectMany(r => r.Values).ToArray(), rows.Count(r => r.Split == split),
+            columns.Count, ploidy, rows.Where(r => r.Split == split).Select(r => classes.IndexOf(r.Label)).ToArray(), classes);
+        var encoder = FitEncoder(context, Set("train"), Set("validation"));
         StageFiles.WriteJson(context.Output("encode.json"), new
         {
-            method = "identity",
+            method = SpecNode.ToSnake(context.Spec.Encode.Method.ToString()),
             ploidy,
             variants = columns.Count,
             train_rows = rows.Count(r => r.Split == "train"),
             validation_rows = rows.Count(r => r.Split == "validation"),
             classes,
-            validation_reconstruction_accuracy = 1.0, // identity: every call decodes to itself
+            latent_size = encoder?.LatentSize ?? columns.Count,
+            train_reconstruction_accuracy = encoder?.TrainAccuracy ?? 1.0,
+            validation_reconstruction_accuracy = encoder?.ValidationAccuracy ?? 1.0, // identity: every call decodes to itself
+            encoder = encoder?.Details,
         });
-        context.Log($"encode (identity): {rows.Count(r => r.Split == "train")} train and {rows.Count(r => r.Split == "validation")} validation rows x {columns.Count} variants");
+        context.Log($"encode ({context.Spec.Encode.Method}): {rows.Count(r => r.Split == "train")} train and {rows.Count(r => r.Split == "validation")} validation rows x {columns.Count} variants");
     }
+
+    private sealed record FittedEncoder(int LatentSize, double TrainAccuracy, double? ValidationAccuracy, object Details);
+
+    /// <summary>Fits the spec's latent encoder on the train rows, saves it and reports its reconstruction accuracy; null for identity.</summary>
+    private static FittedEncoder? FitEncoder(StageContext context, Models.TrainingSet train, Models.TrainingSet validation)
+    {
+        var progress = new ProgressLine(context, "encoder");
+        var fit = Fit(context.Spec.Encode, train, p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"));
+        if (fit is null) return null;
+        var (encoder, details) = fit.Value;
+        if (encoder is Models.Encoders.VaeEncoder vae)
+            StageFiles.WriteLines(context.Output(EncoderLoss), new[] { "step\tloss\treconstruction_cross_entropy" }
+                .Concat(vae.LossCurve.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Step}\t{p.TrainLoss}\t{p.ValidationLoss}"))));
+        encoder.Save(context.Output(EncoderFile));
+        var fitted = new FittedEncoder(encoder.LatentSize, Math.Round(encoder.ReconstructionAccuracy(train), 6),
+            validation.Rows > 0 ? Math.Round(encoder.ReconstructionAccuracy(validation), 6) : null, details);
+        context.Log($"encoder {encoder.Kind}: {train.Variants} variants -> {encoder.LatentSize} latent dimensions; calls decoded exactly: " +
+                    $"train {fitted.TrainAccuracy:P2}, validation {fitted.ValidationAccuracy:P2}");
+        return fitted;
+    }
+
+    /// <summary>Fits the latent encoder an encode spec describes on the train rows (null for identity), with a summary of its settings.</summary>
+    public static (Models.Encoders.GenotypeEncoder Encoder, object Details)? Fit(EncodeSpec spec, Models.TrainingSet train, Action<Models.TrainingProgress>? progress)
+    {
+        switch (spec.Method)
+        {
+            case EncodeMethod.PcaBlocks:
+            {
+                var pca = Models.Encoders.PcaBlockEncoder.Fit(train, Models.Encoders.PcaBlockEncoder.FixedWindows(train.Variants, spec.BlockSize), spec.ExplainedVariance);
+                return (pca, new
+                {
+                    blocks = pca.Blocks.Count,
+                    block_size = spec.BlockSize,
+                    components = spec.ExplainedVariance > 0 ? $"explained variance >= {spec.ExplainedVariance}" : "by block size (8 / 4 / 1)",
+                    mean_explained_variance = Math.Round(pca.Blocks.Average(b => b.ExplainedVariance), 6),
+                });
+            }
+            case EncodeMethod.Vae:
+            {
+                var settings = new Models.Encoders.VaeSettings(spec.Compression, spec.LatentChannels, spec.Channels, spec.Beta, spec.Steps, spec.Batch,
+                    (float)spec.LearningRate, Math.Max(1, spec.Steps / 10), spec.Seed);
+                var vae = Models.Encoders.VaeEncoder.Fit(train, settings, progress);
+                return (vae, new { description = vae.Describe(), compression = spec.Compression, latent_channels = spec.LatentChannels, beta = spec.Beta, steps = spec.Steps });
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The fitted latent encoder, or null when the spec encodes by identity.</summary>
+    public static Models.Encoders.GenotypeEncoder? LoadEncoder(StageContext context) =>
+        context.Spec.Encode.Method == EncodeMethod.Identity ? null : Models.Encoders.GenotypeEncoder.Load(context.Input("encode", EncoderFile));
 
     private static double[] TrainFrequencies(PackedGenotypes genotypes, List<int> trainRows, List<int> columns)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using GenoSynth.Models;
 using GenoSynth.Models.Baselines;
 using GenoSynth.Models.Diffusion;
+using GenoSynth.Models.Encoders;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
 using GenoSynth.Pipeline.Spec;
@@ -17,8 +18,10 @@ public sealed record TrainedGenerator(IReadOnlyList<string> LossLines, object De
 /// </summary>
 public static class Generators
 {
-    public static TrainedGenerator Train(ModelSpec model, TrainSpec t, TrainingSet train, TrainingSet validation, string modelPath,
-        string? checkpointPath, Action<TrainingProgress> progress)
+    /// <param name="encoder">The fitted latent encoder (encode pca-blocks or vae): a diffusion model then learns its latents;
+    /// the RBM, GAN and independent samplers always model genotypes.</param>
+    public static TrainedGenerator Train(ModelSpec model, TrainSpec t, TrainingSet train, TrainingSet validation, GenotypeEncoder? encoder,
+        string modelPath, string? checkpointPath, Action<TrainingProgress> progress)
     {
         var meta = new Dictionary<string, string> { ["classes"] = string.Join(",", train.Classes) };
         IReadOnlyList<TrainingLoss> curve = [];
@@ -26,11 +29,24 @@ public static class Generators
         string secondColumn = "validation_loss";
         switch (model.Type)
         {
+            case ModelType.Diffusion when encoder is not null:
+            {
+                var latent = LatentDiffusion.Train(encoder.Encode(train), validation.Rows > 0 ? encoder.Encode(validation) : null, train.Classes.Count,
+                    DiffusionSettingsOf(model, t), model.Prediction, checkpointPath, progress);
+                meta["encoder"] = encoder.Kind;
+                latent.Save(modelPath, meta);
+                curve = latent.LossCurve;
+                details = new
+                {
+                    parameters = latent.Model.ParameterCount, steps = t.Steps, encoder = encoder.Kind, latent_size = encoder.LatentSize,
+                    prediction = SpecNode.ToSnake(model.Prediction.ToString()),
+                    best_validation_loss = curve.Where(p => p.ValidationLoss is not null).Select(p => p.ValidationLoss).Min(),
+                };
+                break;
+            }
             case ModelType.Diffusion:
             {
-                var settings = new DiffusionSettings(model.Width, model.Blocks, model.Timesteps,
-                    model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear, t.Steps, t.Batch, (float)t.LearningRate,
-                    t.WarmupSteps, (float)t.WeightDecay, (float)t.Ema, (float)model.LabelDropout, t.EvaluateEvery, t.CheckpointEvery, t.Seed);
+                var settings = DiffusionSettingsOf(model, t);
                 var diffusion = GenotypeDiffusion.Train(train, validation, settings, checkpointPath, progress);
                 diffusion.Save(modelPath, meta);
                 curve = diffusion.LossCurve;
@@ -72,15 +88,25 @@ public static class Generators
         return new TrainedGenerator(lines, details);
     }
 
+    private static DiffusionSettings DiffusionSettingsOf(ModelSpec model, TrainSpec t) =>
+        new(model.Width, model.Blocks, model.Timesteps, model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear,
+            t.Steps, t.Batch, (float)t.LearningRate, t.WarmupSteps, (float)t.WeightDecay, (float)t.Ema, (float)model.LabelDropout, t.EvaluateEvery,
+            t.CheckpointEvery, t.Seed);
+
     /// <summary>Samples from whichever generator the model file holds; returns the draw and that kind ("genosynth.model").</summary>
+    /// <param name="encoder">Decodes a latent diffusion's draws (the encoder it was trained on).</param>
     /// <param name="progress">(done, total) units of sampling work: denoising steps or Gibbs sweeps.</param>
-    public static (GeneratedSet Set, string Kind) Sample(string modelPath, TrainingSet train, int[] rowLabels, SampleSpec spec, Action<int, int>? progress)
+    public static (GeneratedSet Set, string Kind) Sample(string modelPath, TrainingSet train, GenotypeEncoder? encoder, int[] rowLabels, SampleSpec spec,
+        Action<int, int>? progress)
     {
         var loaded = SafeTensors.Load(modelPath);
         var kind = loaded.Metadata["genosynth.model"];
         var set = kind switch
         {
-            "genotype-diffusion" => GenotypeDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, progress),
+            "genotype-diffusion" => GenotypeDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, progress,
+                sampler: spec.Sampler, eta: spec.Eta),
+            LatentDiffusion.Kind => Decode(encoder ?? throw new InvalidOperationException($"{modelPath}: a latent diffusion needs its encoder"),
+                LatentDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, spec.Sampler, spec.Eta, progress)),
             GenotypeRbm.Kind => GenotypeRbm.Load(modelPath).Sample(rowLabels, spec.Steps, spec.Seed, progress),
             GenotypeGan.Kind => GenotypeGan.Load(modelPath).Sample(rowLabels, spec.Seed),
             _ => IndependentSampler.FromTensors(loaded.Tensors, train.Ploidy, kind == "per-label-independent")
@@ -89,8 +115,11 @@ public static class Generators
         return (set, kind);
     }
 
+    private static GeneratedSet Decode(GenotypeEncoder encoder, LatentSet latents) =>
+        new(encoder.Decode(latents), latents.Rows, encoder.Variants, latents.Labels);
+
     /// <summary>Whether <see cref="SampleSpec.Steps"/> means anything for this kind (denoising steps, Gibbs sweeps).</summary>
-    public static bool UsesSamplingSteps(string kind) => kind is "genotype-diffusion" or GenotypeRbm.Kind;
+    public static bool UsesSamplingSteps(string kind) => kind is "genotype-diffusion" or LatentDiffusion.Kind or GenotypeRbm.Kind;
 
     private static string F(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
 }

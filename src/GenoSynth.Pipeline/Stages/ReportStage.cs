@@ -12,8 +12,8 @@ namespace GenoSynth.Pipeline.Stages;
 public sealed class ReportStage : IStage
 {
     public string Name => "report";
-    public IReadOnlyList<string> Upstream => ["evaluate", "train", "sample"];
-    public int Version => 3; // 2: states the privacy release gate; 3: fidelity cells show vs holdout
+    public IReadOnlyList<string> Upstream => ["evaluate", "encode", "train", "sample"];
+    public int Version => 4; // 2: states the privacy release gate; 3: fidelity cells show vs holdout; 4: states the encoder's reconstruction accuracy
     public object Config(ExperimentSpec spec) => new { spec.Experiment, spec.Description };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new("report.md", "report.md"), new("report.html", "report.html")];
@@ -28,9 +28,24 @@ public sealed class ReportStage : IStage
         plots = plots with { LossCurve = curve };
         string title = context.Spec.Description.Length > 0 ? $"{context.Spec.Experiment}: {context.Spec.Description}" : context.Spec.Experiment;
         var sample = JsonDocument.Parse(File.ReadAllText(context.Input("sample", "sample.json"))).RootElement;
-        var preface = sample.TryGetProperty("privacy_gate", out var gate) ? new[] { char.ToUpperInvariant(gate.GetProperty("summary").GetString()![0]) + gate.GetProperty("summary").GetString()![1..] + "." } : [];
+        var preface = new List<string>();
+        if (sample.TryGetProperty("privacy_gate", out var gate))
+            preface.Add(char.ToUpperInvariant(gate.GetProperty("summary").GetString()![0]) + gate.GetProperty("summary").GetString()![1..] + ".");
+        preface.Add(EncoderLine(JsonDocument.Parse(File.ReadAllText(context.Input("encode", "encode.json"))).RootElement));
         File.WriteAllText(context.Output("report.md"), MarkdownReport.Render(metrics, title, preface));
         File.WriteAllText(context.Output("report.html"), HtmlReport.Render(metrics, plots, title, preface));
         context.Log("report.md and report.html written");
+    }
+
+    /// <summary>What the generator saw: identity calls, or an encoder's latents and how many calls it decodes back exactly.</summary>
+    private static string EncoderLine(JsonElement encode)
+    {
+        string method = encode.GetProperty("method").GetString()!;
+        int variants = encode.GetProperty("variants").GetInt32();
+        if (method == "identity") return $"Encoding: identity ({variants} variants, every call decodes to itself).";
+        string Percent(string key) => encode.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number
+            ? (100 * v.GetDouble()).ToString("F2", CultureInfo.InvariantCulture) + " %" : "n/a";
+        return $"Encoding: {method}, {variants} variants to {encode.GetProperty("latent_size").GetInt32()} latent dimensions; genotype calls decoded back " +
+               $"exactly: {Percent("validation_reconstruction_accuracy")} of validation calls ({Percent("train_reconstruction_accuracy")} of train calls).";
     }
 }

@@ -43,7 +43,7 @@ public sealed class SampleStage : IStage
         var modelPath = context.Input("train", TrainStage.ModelFile);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressLine(context, "sample");
-        var (generated, kind) = Generators.Sample(modelPath, train, rowLabels, spec, (done, total) =>
+        var (generated, kind) = Generators.Sample(modelPath, train, EncodeStage.LoadEncoder(context), rowLabels, spec, (done, total) =>
         {
             if (done % Math.Max(1, total / 10) == 0 || done == total) progress.Report(done, total, "sampling steps");
         });

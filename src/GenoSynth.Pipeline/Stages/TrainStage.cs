@@ -28,7 +28,7 @@ public sealed class TrainStage : IStage
         var checkpoint = Path.Combine(context.ResumeDirectory, "checkpoint.safetensors");
         if (File.Exists(checkpoint)) context.Log("resuming from the last checkpoint of an interrupted run");
         var progress = new ProgressLine(context, "train");
-        var trained = Generators.Train(model, context.Spec.Train, train, validation, context.Output(ModelFile), checkpoint,
+        var trained = Generators.Train(model, context.Spec.Train, train, validation, EncodeStage.LoadEncoder(context), context.Output(ModelFile), checkpoint,
             p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}" + (p.ValidationLoss is double v ? $", validation {v:F4}" : "")));
         var lines = trained.LossLines;
         var details = trained.Details;

@@ -148,4 +148,47 @@ public class GeneratorStagesTests
         var ex2 = Assert.Throws<GenoSynth.Pipeline.SpecException>(() => h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + "\nsample: {labels: weird}\n"), "fetch"));
         Assert.Contains("sample.labels: 'weird' is not one of: as-data, balanced", ex2.Message);
     }
+
+    [Fact]
+    public void Latent_diffusion_on_pca_blocks_and_a_vae_baseline_run_end_to_end_and_the_report_states_the_reconstruction()
+    {
+        using var h = new PipelineHarness();
+        const string latent = """
+
+            encode: {method: pca-blocks, block_size: 32, explained_variance: 0.9}
+            model: {type: diffusion, width: 128, blocks: 1}
+            train: {steps: 150, batch: 128, warmup_steps: 10, learning_rate: 0.002, evaluate_every: 50, checkpoint_every: 50}
+            sample: {steps: 20, sampler: ddim}
+            evaluate: {aats_draw: 100, aats_repeats: 2}
+            baselines:
+              - name: vae-diffusion
+                encode: {method: vae, compression: 4, latent_channels: 2, channels: 8, steps: 60, batch: 32, learning_rate: 0.003}
+                model: {type: diffusion, width: 64, blocks: 1}
+                train: {steps: 60, batch: 64, warmup_steps: 5, evaluate_every: 30}
+                sample: {steps: 10}
+            """;
+        h.Run(h.Spec("1kg-lct-eur", t => WithoutGenerator(t) + latent), "report");
+        string R(string f) => h.ResultFile("1kg-lct-eur", f);
+
+        var encode = JsonDocument.Parse(File.ReadAllText(R("encode/encode.json"))).RootElement;
+        Assert.Equal("pca-blocks", encode.GetProperty("method").GetString());
+        int variants = encode.GetProperty("variants").GetInt32(), latentSize = encode.GetProperty("latent_size").GetInt32();
+        Assert.InRange(latentSize, 1, variants - 1);
+        double accuracy = encode.GetProperty("validation_reconstruction_accuracy").GetDouble();
+        Assert.InRange(accuracy, 0.9, 1.0); // 90 % of each block's variance keeps most calls of these linked SNPs
+
+        var sample = JsonDocument.Parse(File.ReadAllText(R("synthetic/sample.json"))).RootElement;
+        Assert.Equal("latent-diffusion", sample.GetProperty("model").GetString());
+        var synthetic = Plink1Files.Read(R("synthetic/synthetic"));
+        Assert.Equal(variants, synthetic.Variants.Count);
+
+        var metrics = JsonDocument.Parse(File.ReadAllText(R("metrics.json"))).RootElement;
+        var sets = metrics.GetProperty("sets").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+        Assert.True(sets["diffusion"].GetProperty("fidelity").GetProperty("af_pearson").GetProperty("value").GetDouble() > 0.5,
+            "latent diffusion on PCA blocks learns allele frequencies");
+        Assert.True(sets.ContainsKey("vae-diffusion"));
+        var baseline = JsonDocument.Parse(File.ReadAllText(R("baselines/baselines.json"))).RootElement.GetProperty("baselines")[0];
+        Assert.Equal("vae", baseline.GetProperty("encoder").GetProperty("kind").GetString());
+        Assert.Contains("genotype calls decoded back exactly", File.ReadAllText(R("report.md")));
+    }
 }

@@ -121,8 +121,33 @@ public class SpecLoaderTests
     {
         var ex = Fails(Valid + "\naugment: {factor: 2}\n");
         Assert.Contains("augment: unknown key", ex.Message);
-        var encoder = Fails(Valid + "\nencode: {method: vae}\n");
-        Assert.Contains("encode.method: 'vae' is not one of: identity", encoder.Message);
+        var encoder = Fails(Valid + "\nencode: {method: autoencoder}\n");
+        Assert.Contains("encode.method: 'autoencoder' is not one of: identity, pca-blocks, vae", encoder.Message);
+        Assert.Contains("encode.compression: 6 is not a power of two", Fails(Valid + "\nencode: {method: vae, compression: 6}\n").Message);
+        Assert.Contains("encode.block_size: does not apply to encode method vae", Fails(Valid + "\nencode: {method: vae, block_size: 16}\n").Message);
+        Assert.Contains("encode.beta: does not apply to encode method pca-blocks", Fails(Valid + "\nencode: {method: pca-blocks, beta: 1}\n").Message);
+        Assert.Contains("sample.sampler: 'euler' is not one of: ancestral, ddim", Fails(Valid + "\nsample: {sampler: euler}\n").Message);
+    }
+
+    [Fact]
+    public void Latent_encoders_take_their_settings_and_baselines_inherit_the_main_encoder()
+    {
+        using var tmp = new TempDir();
+        var spec = LoadText(tmp, Valid + """
+
+            encode: {method: pca-blocks, block_size: 16, explained_variance: 0.9}
+            model: {type: diffusion, prediction: epsilon}
+            sample: {sampler: ddim, eta: 0.5}
+            baselines:
+              - {name: same, model: {type: diffusion}}
+              - {name: own, model: {type: diffusion}, encode: {method: vae, compression: 8}}
+            """);
+        Assert.Equal(new EncodeSpec(EncodeMethod.PcaBlocks, spec.Seed, BlockSize: 16, ExplainedVariance: 0.9), spec.Encode);
+        Assert.Equal(GenoSynth.Models.Diffusion.PredictionKind.Epsilon, spec.Model.Prediction);
+        Assert.Equal((GenoSynth.Models.Diffusion.SamplerKind.Ddim, 0.5), (spec.Sample.Sampler, spec.Sample.Eta));
+        Assert.Equal(spec.Encode, spec.Baselines[0].Encode);
+        Assert.Equal(GenoSynth.Models.Diffusion.PredictionKind.V, spec.Baselines[0].Model.Prediction);
+        Assert.Equal((EncodeMethod.Vae, 8), (spec.Baselines[1].Encode.Method, spec.Baselines[1].Encode.Compression));
     }
 
     [Fact]
