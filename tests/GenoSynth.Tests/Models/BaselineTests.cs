@@ -8,48 +8,7 @@ namespace GenoSynth.Tests.Models;
 /// <summary>Yelmen's RBM and GAN baselines on haplotypes with linked blocks and class-specific frequencies.</summary>
 public class BaselineTests
 {
-    private const int Variants = 40;
-
-    /// <summary>
-    /// Blocks of 8 variants copy one block founder allele (with 5 % noise): strong LD inside a block, none across.
-    /// Class 1 carries the founder allele with probability 0.8, class 0 with 0.2.
-    /// </summary>
-    private static TrainingSet Linked(int rows, ulong seed)
-    {
-        var rng = new SeededRandom(seed);
-        var values = new byte[rows * Variants];
-        var labels = new int[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            labels[r] = r % 2;
-            for (int block = 0; block < Variants / 8; block++)
-            {
-                int founder = rng.NextDouble() < (labels[r] == 1 ? 0.8 : 0.2) ? 1 : 0;
-                for (int j = block * 8; j < block * 8 + 8; j++) values[r * Variants + j] = (byte)(founder ^ (rng.NextDouble() < 0.05 ? 1 : 0));
-            }
-        }
-        return new TrainingSet(values, rows, Variants, 1, labels, ["a", "b"]);
-    }
-
-    /// <summary>Mean r^2 between neighbouring variants inside blocks (real data: about 0.8).</summary>
-    private static double WithinBlockR2(byte[] values, int rows)
-    {
-        double total = 0; int pairs = 0;
-        for (int j = 0; j + 1 < Variants; j++)
-        {
-            if ((j + 1) % 8 == 0) continue;
-            double sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                double a = values[r * Variants + j], b = values[r * Variants + j + 1];
-                sa += a; sb += b; sab += a * b; saa += a * a; sbb += b * b;
-            }
-            double cov = sab / rows - sa / rows * (sb / rows), va = saa / rows - Math.Pow(sa / rows, 2), vb = sbb / rows - Math.Pow(sb / rows, 2);
-            total += va > 0 && vb > 0 ? cov * cov / (va * vb) : 0;
-            pairs++;
-        }
-        return total / pairs;
-    }
+    private const int Variants = LinkedHaplotypes.Variants;
 
     private static double ClassFrequency(GeneratedSet set, int label)
     {
@@ -62,12 +21,12 @@ public class BaselineTests
     [Fact]
     public void Rbm_learns_linkage_the_independent_sampler_cannot_and_follows_clamped_labels()
     {
-        var train = Linked(600, 1);
-        var rbm = GenotypeRbm.Train(train, Linked(100, 2), new RbmSettings(Hidden: 32, GibbsSteps: 5, TrainSteps: 600, Batch: 100, LearningRate: 0.05f, EvaluateEvery: 100, Seed: 3), conditional: true, null);
+        var train = LinkedHaplotypes.Create(600, 1);
+        var rbm = GenotypeRbm.Train(train, LinkedHaplotypes.Create(100, 2), new RbmSettings(Hidden: 32, GibbsSteps: 5, TrainSteps: 600, Batch: 100, LearningRate: 0.05f, EvaluateEvery: 100, Seed: 3), conditional: true, null);
         var sample = rbm.Sample(HalfAndHalf(400), 200, 7);
         var floor = IndependentSampler.Fit(train, perLabel: false).Sample(HalfAndHalf(400), new SeededRandom(7), Variants);
 
-        double real = WithinBlockR2(train.Values, train.Rows), learned = WithinBlockR2(sample.Values, sample.Rows), independent = WithinBlockR2(floor.Values, floor.Rows);
+        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(sample.Values, sample.Rows), independent = LinkedHaplotypes.WithinBlockR2(floor.Values, floor.Rows);
         Assert.True(learned > 0.5 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, RBM {learned:F3}, independent {independent:F3}");
         Assert.True(ClassFrequency(sample, 1) - ClassFrequency(sample, 0) > 0.2,
             $"clamped labels: allele frequency {ClassFrequency(sample, 0):F2} (class a, real 0.23) vs {ClassFrequency(sample, 1):F2} (class b, real 0.77)");
@@ -79,8 +38,8 @@ public class BaselineTests
     {
         using var tmp = new TempDir();
         var settings = new RbmSettings(Hidden: 16, GibbsSteps: 2, TrainSteps: 20, Batch: 50, EvaluateEvery: 10, Seed: 5);
-        var rbm = GenotypeRbm.Train(Linked(200, 4), null, settings, conditional: true, null);
-        var again = GenotypeRbm.Train(Linked(200, 4), null, settings, conditional: true, null);
+        var rbm = GenotypeRbm.Train(LinkedHaplotypes.Create(200, 4), null, settings, conditional: true, null);
+        var again = GenotypeRbm.Train(LinkedHaplotypes.Create(200, 4), null, settings, conditional: true, null);
         rbm.Save(tmp.File("rbm.safetensors"), new Dictionary<string, string>());
         var loaded = GenotypeRbm.Load(tmp.File("rbm.safetensors"));
         var labels = HalfAndHalf(100);
@@ -94,15 +53,15 @@ public class BaselineTests
     public void Gan_learns_class_frequencies_and_linkage_and_is_deterministic()
     {
         using var tmp = new TempDir();
-        var train = Linked(600, 11);
+        var train = LinkedHaplotypes.Create(600, 11);
         var settings = new GanSettings(Latent: 16, TrainSteps: 1500, Batch: 32, GeneratorLearningRate: 1e-3f, DiscriminatorLearningRate: 1e-3f, EvaluateEvery: 500, Seed: 2);
         var gan = GenotypeGan.Train(train, settings, conditional: true, null);
         var sample = gan.Sample(HalfAndHalf(400), 3);
         Assert.All(sample.Values, v => Assert.InRange(v, (byte)0, (byte)1));
         Assert.True(ClassFrequency(sample, 1) - ClassFrequency(sample, 0) > 0.3,
             $"conditional generator: allele frequency {ClassFrequency(sample, 0):F2} (class a) vs {ClassFrequency(sample, 1):F2} (class b)");
-        double learned = WithinBlockR2(sample.Values, sample.Rows);
-        Assert.True(learned > 0.3, $"within-block r2 of GAN output {learned:F3} (real {WithinBlockR2(train.Values, train.Rows):F3})");
+        double learned = LinkedHaplotypes.WithinBlockR2(sample.Values, sample.Rows);
+        Assert.True(learned > 0.3, $"within-block r2 of GAN output {learned:F3} (real {LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows):F3})");
 
         gan.Save(tmp.File("gan.safetensors"), new Dictionary<string, string>());
         Assert.Equal(sample.Values, GenotypeGan.Load(tmp.File("gan.safetensors")).Sample(HalfAndHalf(400), 3).Values);

@@ -12,43 +12,7 @@ namespace GenoSynth.Tests.Models;
 /// </summary>
 public class LatentGeneratorTests
 {
-    private const int Variants = 40;
-
-    private static TrainingSet Linked(int rows, ulong seed, double noise = 0.05)
-    {
-        var rng = new SeededRandom(seed);
-        var values = new byte[rows * Variants];
-        var labels = new int[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            labels[r] = r % 2;
-            for (int block = 0; block < Variants / 8; block++)
-            {
-                int founder = rng.NextDouble() < (labels[r] == 1 ? 0.8 : 0.2) ? 1 : 0;
-                for (int j = block * 8; j < block * 8 + 8; j++) values[r * Variants + j] = (byte)(founder ^ (rng.NextDouble() < noise ? 1 : 0));
-            }
-        }
-        return new TrainingSet(values, rows, Variants, 1, labels, ["a", "b"]);
-    }
-
-    private static double WithinBlockR2(byte[] values, int rows)
-    {
-        double total = 0; int pairs = 0;
-        for (int j = 0; j + 1 < Variants; j++)
-        {
-            if ((j + 1) % 8 == 0) continue;
-            double sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
-            for (int r = 0; r < rows; r++)
-            {
-                double a = values[r * Variants + j], b = values[r * Variants + j + 1];
-                sa += a; sb += b; sab += a * b; saa += a * a; sbb += b * b;
-            }
-            double cov = sab / rows - sa / rows * (sb / rows), va = saa / rows - Math.Pow(sa / rows, 2), vb = sbb / rows - Math.Pow(sb / rows, 2);
-            total += va > 0 && vb > 0 ? cov * cov / (va * vb) : 0;
-            pairs++;
-        }
-        return total / pairs;
-    }
+    private const int Variants = LinkedHaplotypes.Variants;
 
     private static double ClassFrequency(byte[] values, int[] labels, int label)
     {
@@ -103,8 +67,8 @@ public class LatentGeneratorTests
     [Fact]
     public void Pca_blocks_follow_the_size_rule_reconstruct_linked_blocks_and_survive_save_and_load()
     {
-        var train = Linked(400, 1);
-        var validation = Linked(100, 2);
+        var train = LinkedHaplotypes.Create(400, 1);
+        var validation = LinkedHaplotypes.Create(100, 2);
         var blocks = PcaBlockEncoder.FixedWindows(Variants, 8);
         Assert.Equal(5, blocks.Count);
         Assert.Equal([1, 1, 4, 4, 4, 8], new[] { 1, 4, 5, 20, 20, 21 }.Select(PcaBlockEncoder.ComponentsBySize).ToArray());
@@ -137,8 +101,8 @@ public class LatentGeneratorTests
     [Fact]
     public void Vae_learns_to_reconstruct_held_out_rows_and_survives_save_and_load()
     {
-        var train = Linked(400, 1);
-        var validation = Linked(100, 2);
+        var train = LinkedHaplotypes.Create(400, 1);
+        var validation = LinkedHaplotypes.Create(100, 2);
         var settings = new VaeSettings(Compression: 4, LatentChannels: 4, Channels: 16, Beta: 0.001, Steps: 300, Batch: 32, LearningRate: 3e-3f, ReportEvery: 100, Seed: 4);
         var vae = VaeEncoder.Fit(train, settings);
         Assert.Equal(4 * Variants / 4, vae.LatentSize);
@@ -161,8 +125,8 @@ public class LatentGeneratorTests
     [InlineData(PredictionKind.V, SamplerKind.Ddim)]
     public void Latent_diffusion_on_pca_blocks_keeps_linkage_and_class_frequencies(PredictionKind prediction, SamplerKind sampler)
     {
-        var train = Linked(600, 1);
-        var validation = Linked(100, 2);
+        var train = LinkedHaplotypes.Create(600, 1);
+        var validation = LinkedHaplotypes.Create(100, 2);
         var encoder = PcaBlockEncoder.Fit(train, PcaBlockEncoder.FixedWindows(Variants, 8));
         var settings = new DiffusionSettings(Width: 128, Blocks: 2, Timesteps: 200, TrainSteps: 800, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
             EmaDecay: 0.99f, LabelDropout: 0.1f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9);
@@ -171,8 +135,8 @@ public class LatentGeneratorTests
         var latents = diffusion.Sample(labels, 50, guidance: 0, seed: 11, sampler);
         var values = encoder.Decode(latents);
 
-        double real = WithinBlockR2(train.Values, train.Rows), learned = WithinBlockR2(values, labels.Length);
-        double independent = WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), Variants).Values, labels.Length);
+        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(values, labels.Length);
+        double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), Variants).Values, labels.Length);
         Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, latent diffusion {learned:F3}, independent {independent:F3}");
         double a = ClassFrequency(values, labels, 0), b = ClassFrequency(values, labels, 1);
         Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
@@ -182,7 +146,7 @@ public class LatentGeneratorTests
     [Fact]
     public void Latent_diffusion_resumes_from_its_checkpoint_and_survives_save_and_load()
     {
-        var train = Linked(200, 1);
+        var train = LinkedHaplotypes.Create(200, 1);
         var encoder = PcaBlockEncoder.Fit(train, PcaBlockEncoder.FixedWindows(Variants, 8));
         var latents = encoder.Encode(train);
         var settings = new DiffusionSettings(Width: 32, Blocks: 1, Timesteps: 100, TrainSteps: 40, Batch: 16, LearningRate: 1e-3f, WarmupSteps: 5,
