@@ -121,11 +121,12 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
     public override byte[] Decode(LatentSet latents)
     {
         var result = new byte[(long)latents.Rows * Variants];
+        int longest = Blocks.Max(p => p.Block.Length);
         Parallel.For(0, latents.Rows, r =>
         {
             var z = latents.Row(r);
             int offset = 0;
-            Span<double> values = stackalloc double[Blocks.Max(p => p.Block.Length)];
+            Span<double> values = stackalloc double[longest];
             foreach (var p in Blocks)
             {
                 int b = p.Block.Length;
