@@ -1,14 +1,25 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
 
 namespace GenoSynth.Models.Diffusion;
 
+/// <remarks>Denoiser fields at their zero default are left out of the saved JSON (MLP models saved before them read the same).</remarks>
 public sealed record DiffusionSettings(
     int Width = 1024, int Blocks = 2, int Timesteps = 1000, ScheduleKind Schedule = ScheduleKind.Cosine,
     int TrainSteps = 3000, int Batch = 256, float LearningRate = 5e-4f, int WarmupSteps = 100, float WeightDecay = 0f,
-    float EmaDecay = 0.999f, float LabelDropout = 0.1f, int EvaluateEvery = 250, int CheckpointEvery = 250, ulong Seed = 1);
+    float EmaDecay = 0.999f, float LabelDropout = 0.1f, int EvaluateEvery = 250, int CheckpointEvery = 250, ulong Seed = 1,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] DenoiserKind Denoiser = DenoiserKind.Mlp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] float Dropout = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Patch = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Heads = 0)
+{
+    /// <summary>The denoiser for rows of <paramref name="variants"/> values with <paramref name="categories"/> outputs each.</summary>
+    public DenoiserConfig DenoiserFor(int variants, int categories, int classes) =>
+        new(variants, categories, classes, Width, Blocks, Kind: Denoiser, Dropout: Dropout, Patch: Patch, Heads: Heads);
+}
 
 /// <summary>
 /// Label-conditioned diffusion on genotypes. Clean values map to [-1, 1] (haplotype bits 2v-1, dosages v-1); the
@@ -17,14 +28,14 @@ public sealed record DiffusionSettings(
 /// </summary>
 public sealed class GenotypeDiffusion
 {
-    public GenotypeDenoiser Model { get; }
+    public Denoiser Model { get; }
     public NoiseSchedule Schedule { get; }
     public DiffusionSettings Settings { get; }
     public IReadOnlyList<TrainingLoss> LossCurve => _curve;
     private readonly List<TrainingLoss> _curve = [];
     private readonly int _ploidy;
 
-    private GenotypeDiffusion(GenotypeDenoiser model, DiffusionSettings settings, int ploidy)
+    private GenotypeDiffusion(Denoiser model, DiffusionSettings settings, int ploidy)
     {
         Model = model;
         Settings = settings;
@@ -32,13 +43,16 @@ public sealed class GenotypeDiffusion
         _ploidy = ploidy;
     }
 
+    /// <summary>The fork of a step's generator that drives dropout masks (the batch draws use the step generator itself).</summary>
+    internal const ulong DropoutStream = 0xD80;
+
     private float Scale(byte value) => _ploidy == 1 ? 2f * value - 1f : value - 1f;
 
     public static GenotypeDiffusion Train(TrainingSet train, TrainingSet? validation, DiffusionSettings settings,
         string? checkpointPath, Action<TrainingProgress>? progress)
     {
-        var config = new DenoiserConfig(train.Variants, train.Categories, train.Classes.Count, settings.Width, settings.Blocks);
-        var diffusion = new GenotypeDiffusion(new GenotypeDenoiser(config, new SeededRandom(settings.Seed)), settings, train.Ploidy);
+        var config = settings.DenoiserFor(train.Variants, train.Categories, train.Classes.Count);
+        var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(settings.Seed)), settings, train.Ploidy);
         diffusion.Fit(train, validation, checkpointPath, progress);
         return diffusion;
     }
@@ -53,6 +67,7 @@ public sealed class GenotypeDiffusion
         Tensor StepLoss(Graph g, int step)
         {
             var rng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1);
+            g.Random = rng.Fork(DropoutStream);
             for (int b = 0; b < batch; b++)
             {
                 int row = rng.NextInt(train.Rows);
@@ -190,7 +205,7 @@ public sealed class GenotypeDiffusion
         var loaded = SafeTensors.Load(path);
         var config = JsonSerializer.Deserialize<DenoiserConfig>(loaded.Metadata["config"])!;
         var settings = JsonSerializer.Deserialize<DiffusionSettings>(loaded.Metadata["settings"])!;
-        var diffusion = new GenotypeDiffusion(new GenotypeDenoiser(config, new SeededRandom(0)), settings, int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture));
+        var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(0)), settings, int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture));
         SafeTensors.CopyInto(path, loaded.Tensors, diffusion.Model.NamedParameters(), rejectUnexpected: true);
         return diffusion;
     }

@@ -23,7 +23,7 @@ public sealed record LatentSet(float[] Values, int Rows, int Size, int[] Labels)
 public sealed class LatentDiffusion
 {
     public const string Kind = "latent-diffusion";
-    public GenotypeDenoiser Model { get; }
+    public Denoiser Model { get; }
     public NoiseSchedule Schedule { get; }
     public DiffusionSettings Settings { get; }
     public PredictionKind Prediction { get; }
@@ -31,7 +31,7 @@ public sealed class LatentDiffusion
     private readonly List<TrainingLoss> _curve = [];
     private readonly float[] _mean, _deviation;
 
-    private LatentDiffusion(GenotypeDenoiser model, DiffusionSettings settings, PredictionKind prediction, float[] mean, float[] deviation)
+    private LatentDiffusion(Denoiser model, DiffusionSettings settings, PredictionKind prediction, float[] mean, float[] deviation)
     {
         Model = model;
         Settings = settings;
@@ -45,8 +45,8 @@ public sealed class LatentDiffusion
         string? checkpointPath, Action<TrainingProgress>? progress)
     {
         var (mean, deviation) = Moments(train);
-        var config = new DenoiserConfig(train.Size, 1, classes, settings.Width, settings.Blocks);
-        var diffusion = new LatentDiffusion(new GenotypeDenoiser(config, new SeededRandom(settings.Seed)), settings, prediction, mean, deviation);
+        var config = settings.DenoiserFor(train.Size, 1, classes);
+        var diffusion = new LatentDiffusion(Denoiser.Create(config, new SeededRandom(settings.Seed)), settings, prediction, mean, deviation);
         diffusion.Fit(diffusion.Standardise(train), validation is { Rows: > 0 } ? diffusion.Standardise(validation) : null, checkpointPath, progress);
         return diffusion;
     }
@@ -88,6 +88,7 @@ public sealed class LatentDiffusion
         Tensor StepLoss(Graph g, int step)
         {
             var rng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1);
+            g.Random = rng.Fork(GenotypeDiffusion.DropoutStream);
             for (int b = 0; b < batch; b++)
             {
                 int row = rng.NextInt(train.Rows);
@@ -208,7 +209,7 @@ public sealed class LatentDiffusion
         var config = JsonSerializer.Deserialize<DenoiserConfig>(loaded.Metadata["config"])!;
         var settings = JsonSerializer.Deserialize<DiffusionSettings>(loaded.Metadata["settings"])!;
         var prediction = Enum.Parse<PredictionKind>(loaded.Metadata["prediction"]);
-        var diffusion = new LatentDiffusion(new GenotypeDenoiser(config, new SeededRandom(0)), settings, prediction,
+        var diffusion = new LatentDiffusion(Denoiser.Create(config, new SeededRandom(0)), settings, prediction,
             loaded.Tensors["latent.mean"].Span.ToArray(), loaded.Tensors["latent.deviation"].Span.ToArray());
         var weights = loaded.Tensors.Where(kv => !kv.Key.StartsWith("latent.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
         SafeTensors.CopyInto(path, weights, diffusion.Model.NamedParameters(), rejectUnexpected: true);

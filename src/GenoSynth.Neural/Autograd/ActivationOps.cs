@@ -8,6 +8,18 @@ public enum Activation { ReLU, LeakyReLU, SiLU, GELU, Tanh, Sigmoid, Exp }
 public sealed partial class Graph
 {
     private const float GeluC = 0.7978845608f; // sqrt(2 / pi)
+    private const float GeluA = 0.044715f;
+
+    /// <summary>t = tanh(c (x + a x^3)), the tanh approximation's inner term, vectorised.</summary>
+    private static void GeluTanh(ReadOnlySpan<float> x, Span<float> t)
+    {
+        TensorPrimitives.Multiply(x, x, t);
+        TensorPrimitives.Multiply(t, GeluA, t);
+        TensorPrimitives.Add(t, 1f, t);          // 1 + a x^2
+        TensorPrimitives.Multiply(t, x, t);      // x + a x^3
+        TensorPrimitives.Multiply(t, GeluC, t);
+        TensorPrimitives.Tanh(t, t);
+    }
 
     public Tensor ReLU(Tensor x) => Activate(x, Activation.ReLU);
     public Tensor LeakyReLU(Tensor x, float slope = 0.01f) => Activate(x, Activation.LeakyReLU, slope);
@@ -33,12 +45,14 @@ public sealed partial class Graph
                 TensorPrimitives.Multiply(xs, ys, ys);
                 break;
             case Activation.GELU:
-                for (int i = 0; i < xs.Length; i++)
-                {
-                    float v = xs[i];
-                    ys[i] = 0.5f * v * (1 + MathF.Tanh(GeluC * (v + 0.044715f * v * v * v)));
-                }
+            {
+                var t = Scratch(xs.Length, clear: false).AsSpan(0, xs.Length);
+                GeluTanh(xs, t);
+                TensorPrimitives.Add(t, 1f, t);               // 1 + tanh(u)
+                TensorPrimitives.Multiply(xs, t, ys);
+                TensorPrimitives.Multiply(ys, 0.5f, ys);      // 0.5 x (1 + tanh(u))
                 break;
+            }
             case Activation.Tanh: TensorPrimitives.Tanh(xs, ys); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
             case Activation.Exp: TensorPrimitives.Exp(xs, ys); break;
@@ -71,13 +85,27 @@ public sealed partial class Graph
                     break;
                 }
                 case Activation.GELU:
-                    for (int i = 0; i < n; i++)
-                    {
-                        float v = xd[i];
-                        float t = MathF.Tanh(GeluC * (v + 0.044715f * v * v * v));
-                        dx[i] += dy[i] * (0.5f * (1 + t) + 0.5f * v * (1 - t * t) * GeluC * (1 + 3 * 0.044715f * v * v));
-                    }
+                {
+                    // d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 a x^2), t = tanh(c (x + a x^3)).
+                    var xs = xd.AsSpan(0, n);
+                    var t = g.Scratch(n, clear: false).AsSpan(0, n);
+                    var inner = g.Scratch(n, clear: false).AsSpan(0, n);
+                    GeluTanh(xs, t);
+                    TensorPrimitives.Multiply(xs, xs, inner);
+                    TensorPrimitives.Multiply(inner, 3 * GeluA * GeluC, inner);
+                    TensorPrimitives.Add(inner, GeluC, inner);                              // c (1 + 3 a x^2)
+                    TensorPrimitives.Multiply(inner, xs, inner);
+                    TensorPrimitives.Multiply(inner, 0.5f, inner);                          // 0.5 x c (1 + 3 a x^2)
+                    var square = g.Scratch(n, clear: false).AsSpan(0, n);
+                    TensorPrimitives.Multiply(t, t, square);
+                    TensorPrimitives.Subtract(1f, square, square);                          // 1 - t^2
+                    TensorPrimitives.Multiply(inner, square, inner);
+                    TensorPrimitives.Multiply(t, 0.5f, t);
+                    TensorPrimitives.Add(t, 0.5f, t);                                       // 0.5 (1 + t)
+                    TensorPrimitives.Add(inner, t, inner);
+                    TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), inner, dx.AsSpan(0, n), dx.AsSpan(0, n));
                     break;
+                }
                 case Activation.Tanh:
                 {
                     var tmp = g.Scratch(n, clear: false).AsSpan(0, n);

@@ -143,13 +143,19 @@ public sealed partial class Graph
         }
         else
         {
-            var ai = plan.IndexA;
-            var bi = plan.IndexB;
+            int run = plan.Run;
             var ad = a.Data; var bd = b.Data; var yd = y.Data;
-            for (int i = 0; i < y.Length; i++)
+            for (int i = 0; i < plan.IndexA.Length; i++)
             {
-                float u = ad[ai[i]], v = bd[bi[i]];
-                yd[i] = kind switch { Arith.Add => u + v, Arith.Sub => u - v, _ => u * v };
+                var u = ad.AsSpan(plan.IndexA[i], run);
+                var v = bd.AsSpan(plan.IndexB[i], run);
+                var target = yd.AsSpan(i * run, run);
+                switch (kind)
+                {
+                    case Arith.Add: TensorPrimitives.Add(u, v, target); break;
+                    case Arith.Sub: TensorPrimitives.Subtract(u, v, target); break;
+                    default: TensorPrimitives.Multiply(u, v, target); break;
+                }
             }
         }
         return Tracks(a) || Tracks(b) ? Record(new BinaryOp(a, b, kind, plan), y) : y;
@@ -169,7 +175,14 @@ public sealed partial class Graph
                     if (kind == Arith.Mul) TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), b.Span, da.AsSpan(0, n), da.AsSpan(0, n));
                     else TensorPrimitives.Add(da.AsSpan(0, n), dy.AsSpan(0, n), da.AsSpan(0, n));
                 }
-                else for (int i = 0; i < n; i++) da[plan.IndexA[i]] += kind == Arith.Mul ? dy[i] * b.Data[plan.IndexB[i]] : dy[i];
+                else
+                    for (int i = 0, run = plan.Run; i < plan.IndexA.Length; i++)
+                    {
+                        var target = da.AsSpan(plan.IndexA[i], run);
+                        var gradient = dy.AsSpan(i * run, run);
+                        if (kind == Arith.Mul) TensorPrimitives.MultiplyAdd(gradient, b.Data.AsSpan(plan.IndexB[i], run), target, target);
+                        else TensorPrimitives.Add(target, gradient, target);
+                    }
             }
             if (g.Tracks(b))
             {
@@ -180,7 +193,14 @@ public sealed partial class Graph
                     if (kind == Arith.Mul) TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), a.Span, db.AsSpan(0, n), db.AsSpan(0, n));
                     else TensorPrimitives.MultiplyAdd(dy.AsSpan(0, n), sign, db.AsSpan(0, n), db.AsSpan(0, n));
                 }
-                else for (int i = 0; i < n; i++) db[plan.IndexB[i]] += kind == Arith.Mul ? dy[i] * a.Data[plan.IndexA[i]] : sign * dy[i];
+                else
+                    for (int i = 0, run = plan.Run; i < plan.IndexB.Length; i++)
+                    {
+                        var target = db.AsSpan(plan.IndexB[i], run);
+                        var gradient = dy.AsSpan(i * run, run);
+                        if (kind == Arith.Mul) TensorPrimitives.MultiplyAdd(gradient, a.Data.AsSpan(plan.IndexA[i], run), target, target);
+                        else TensorPrimitives.MultiplyAdd(gradient, sign, target, target);
+                    }
             }
         }
     }
@@ -233,13 +253,18 @@ public sealed partial class Graph
 /// <summary>NumPy-style broadcasting of two shapes, precomputed as source indexes for every output element.</summary>
 internal static class Broadcast
 {
-    internal sealed record PlanResult(int[] OutShape, bool Same, int[] IndexA, int[] IndexB);
+    /// <summary>
+    /// Index of the first element of each run in a and b; a run is the longest trailing block of the output that is
+    /// contiguous in both operands (neither broadcasts there), so kernels work on spans of <c>Run</c> elements.
+    /// </summary>
+    internal sealed record PlanResult(int[] OutShape, bool Same, int[] IndexA, int[] IndexB, int Run);
 
     public static PlanResult Plan(int[] a, int[] b)
     {
-        if (ShapeUtil.SameShape(a, b)) return new PlanResult(a, true, [], []);
+        if (ShapeUtil.SameShape(a, b)) return new PlanResult(a, true, [], [], 0);
         int rank = Math.Max(a.Length, b.Length);
         var outShape = new int[rank];
+        var broadcasts = new bool[rank];
         for (int i = 0; i < rank; i++)
         {
             int da = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
@@ -247,26 +272,29 @@ internal static class Broadcast
             if (da != db && da != 1 && db != 1)
                 throw new ArgumentException($"shapes {ShapeUtil.Format(a)} and {ShapeUtil.Format(b)} do not broadcast");
             outShape[i] = Math.Max(da, db);
+            broadcasts[i] = da != db;
         }
-        int n = ShapeUtil.Count(outShape);
-        var ia = new int[n];
-        var ib = new int[n];
+        int inner = rank, run = 1;
+        while (inner > 0 && !broadcasts[inner - 1]) run *= outShape[--inner];
+        int runs = ShapeUtil.Count(outShape) / Math.Max(run, 1);
+        var ia = new int[runs];
+        var ib = new int[runs];
         var sa = Strides(a, rank, outShape);
         var sb = Strides(b, rank, outShape);
-        var index = new int[rank];
-        for (int i = 0; i < n; i++)
+        var index = new int[inner];
+        for (int i = 0; i < runs; i++)
         {
             int oa = 0, ob = 0;
-            for (int d = 0; d < rank; d++) { oa += index[d] * sa[d]; ob += index[d] * sb[d]; }
+            for (int d = 0; d < inner; d++) { oa += index[d] * sa[d]; ob += index[d] * sb[d]; }
             ia[i] = oa;
             ib[i] = ob;
-            for (int d = rank - 1; d >= 0; d--)
+            for (int d = inner - 1; d >= 0; d--)
             {
                 if (++index[d] < outShape[d]) break;
                 index[d] = 0;
             }
         }
-        return new PlanResult(outShape, false, ia, ib);
+        return new PlanResult(outShape, false, ia, ib, run);
     }
 
     private static int[] Strides(int[] shape, int rank, int[] outShape)

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace GenoSynth.Neural;
 
 /// <summary>Reshape, permute, concatenate, narrow and upsample.</summary>
@@ -34,10 +36,17 @@ public sealed partial class Graph
         if (perm.Length != x.Rank) throw new ArgumentException("Permute needs one entry per axis");
         var shape = perm.Select(p => x.Shape[p]).ToArray();
         var y = New(shape, clear: false);
-        var map = PermuteIndex(x.Shape, perm);
+        // Trailing axes that stay in place move as contiguous runs (heads in attention keep their last axis): the map
+        // then has one entry per run instead of per element.
+        int kept = 0;
+        while (kept < perm.Length && perm[^(kept + 1)] == perm.Length - 1 - kept) kept++;
+        int outer = perm.Length - kept, run = 1;
+        for (int d = outer; d < perm.Length; d++) run *= x.Shape[d];
+        var map = outer == 0 ? [0] : PermuteIndex(x.Shape[..outer], perm[..outer]);
         var xd = x.Data; var yd = y.Data;
-        for (int i = 0; i < map.Length; i++) yd[i] = xd[map[i]];
-        return Tracks(x) ? Record(new PermuteOp(x, map), y) : y;
+        if (run == 1) for (int i = 0; i < map.Length; i++) yd[i] = xd[map[i]];
+        else for (int i = 0; i < map.Length; i++) xd.AsSpan(map[i] * run, run).CopyTo(yd.AsSpan(i * run, run));
+        return Tracks(x) ? Record(new PermuteOp(x, map, run), y) : y;
     }
 
     /// <summary>For each element of the permuted tensor, its index in the source.</summary>
@@ -67,13 +76,19 @@ public sealed partial class Graph
         return map;
     }
 
-    private sealed class PermuteOp(Tensor x, int[] map) : Op
+    private sealed class PermuteOp(Tensor x, int[] map, int run) : Op
     {
         internal override void Backward(Graph g)
         {
             var dx = g.GradOf(x);
             var dy = Output.Grad!;
-            for (int i = 0; i < map.Length; i++) dx[map[i]] += dy[i];
+            if (run == 1) for (int i = 0; i < map.Length; i++) dx[map[i]] += dy[i];
+            else
+                for (int i = 0; i < map.Length; i++)
+                {
+                    var target = dx.AsSpan(map[i] * run, run);
+                    TensorPrimitives.Add(target, dy.AsSpan(i * run, run), target);
+                }
         }
     }
 

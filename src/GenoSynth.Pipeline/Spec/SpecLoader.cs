@@ -229,7 +229,16 @@ public static partial class SpecLoader
         var spec = new ModelSpec(node.Enum("type", ModelType.Diffusion), node.Int("width", 1024, 8, 16384), node.Int("blocks", 2, 0, 64),
             node.Int("timesteps", 1000, 2, 100_000), node.Enum("schedule", NoiseScheduleKind.Cosine), node.Double("label_dropout", 0.1, 0, 1),
             node.Int("hidden", 500, 1, 65_536), node.Int("gibbs_steps", 10, 1, 10_000), node.Int("latent", 600, 1, 65_536), node.Bool("conditional", true),
-            node.Enum("prediction", Models.Diffusion.PredictionKind.V));
+            node.Enum("prediction", Models.Diffusion.PredictionKind.V), node.Enum("denoiser", Models.Diffusion.DenoiserKind.Mlp),
+            node.Double("dropout", 0, 0, 0.9));
+        if (spec.Denoiser == Models.Diffusion.DenoiserKind.Transformer)
+        {
+            spec = spec with { Patch = node.Int("patch", 16, 1, 100_000), Heads = node.Int("heads", 4, 1, 256) };
+            if (spec.Width % spec.Heads != 0) throw node.KeyError("heads", $"width {spec.Width} is not a multiple of {spec.Heads} heads");
+        }
+        else
+            foreach (var key in new[] { "patch", "heads" })
+                if (node.Has(key)) throw node.KeyError(key, "applies to denoiser: transformer only");
         node.RejectUnknownKeys();
         return spec;
     }

@@ -52,21 +52,29 @@ public class DiffusionTests
         Assert.All(model.LossCurve, p => Assert.True(p.ValidationLoss < 0.6, $"validation loss {p.ValidationLoss} at step {p.Step}"));
     }
 
-    [Fact]
-    public void Training_interrupted_and_resumed_from_its_checkpoint_ends_with_the_same_weights()
+    public static TheoryData<DenoiserKind, float> Denoisers => new() { { DenoiserKind.Mlp, 0f }, { DenoiserKind.Transformer, 0.2f } };
+
+    private static DiffusionSettings SettingsFor(DenoiserKind denoiser, float dropout) => denoiser == DenoiserKind.Transformer
+        ? Settings with { Denoiser = denoiser, Width = 16, Blocks = 1, Patch = 5, Heads = 2, Dropout = dropout }
+        : Settings with { Dropout = dropout };
+
+    [Theory]
+    [MemberData(nameof(Denoisers))]
+    public void Training_interrupted_and_resumed_from_its_checkpoint_ends_with_the_same_weights(DenoiserKind denoiser, float dropout)
     {
         using var tmp = new TempDir();
         var data = Toy(128, 4);
         var validation = Toy(32, 5);
-        var whole = GenotypeDiffusion.Train(data, validation, Settings, tmp.File("a.ckpt"), null);
+        var settings = SettingsFor(denoiser, dropout);
+        var whole = GenotypeDiffusion.Train(data, validation, settings, tmp.File("a.ckpt"), null);
 
         var checkpoint = tmp.File("b.ckpt");
-        Assert.ThrowsAny<Exception>(() => GenotypeDiffusion.Train(data, validation, Settings, checkpoint, p =>
+        Assert.ThrowsAny<Exception>(() => GenotypeDiffusion.Train(data, validation, settings, checkpoint, p =>
         {
             if (p.Step == 40) throw new OperationCanceledException("simulated kill");
         }));
         Assert.True(File.Exists(checkpoint), "a checkpoint was written before the interruption");
-        var resumed = GenotypeDiffusion.Train(data, validation, Settings, checkpoint, null);
+        var resumed = GenotypeDiffusion.Train(data, validation, settings, checkpoint, null);
 
         var a = whole.Model.Parameters().SelectMany(p => p.Span.ToArray()).ToArray();
         var b = resumed.Model.Parameters().SelectMany(p => p.Span.ToArray()).ToArray();
@@ -75,6 +83,46 @@ public class DiffusionTests
         var s1 = whole.Sample([0, 1, 0, 1], 10, 0, 11);
         var s2 = resumed.Sample([0, 1, 0, 1], 10, 0, 11);
         Assert.Equal(s1.Values, s2.Values);
+    }
+
+    [Fact]
+    public void Dropout_masks_come_from_the_step_so_they_change_training_but_not_its_reproducibility()
+    {
+        var data = Toy(128, 4);
+        var plain = GenotypeDiffusion.Train(data, null, Settings, null, null);
+        var dropped = GenotypeDiffusion.Train(data, null, Settings with { Dropout = 0.3f }, null, null);
+        var again = GenotypeDiffusion.Train(data, null, Settings with { Dropout = 0.3f }, null, null);
+        float[] Weights(GenotypeDiffusion d) => d.Model.Parameters().SelectMany(p => p.Span.ToArray()).ToArray();
+        Assert.NotEqual(Weights(plain), Weights(dropped));
+        Assert.Equal(Weights(dropped), Weights(again));
+    }
+
+    [Fact]
+    public void Transformer_denoiser_gradients_match_finite_differences()
+    {
+        // 10 variants in patches of 4: three tokens, the last padded with two zeros; dropout active (same masks in every pass).
+        var config = new DenoiserConfig(10, 2, 3, 8, 1, TimeDim: 8, Kind: DenoiserKind.Transformer, Dropout: 0.2f, Patch: 4, Heads: 2);
+        var model = Denoiser.Create(config, new SeededRandom(5));
+        var x = Tensor.Parameter(Tensor.Randn(new SeededRandom(6), 1f, 2, 10), "x");
+        GenoSynth.Tests.Neural.GradientCheck.Check(g => model.Forward(g, x, [3f, 150f], [0, 3]), [x, .. model.Parameters()], relTol: 4e-2);
+    }
+
+    [Fact]
+    public void Transformer_diffusion_learns_linkage_that_crosses_its_patches_and_class_frequencies()
+    {
+        // LD blocks of 8 variants, tokens of 6: every block but the first spans two tokens, so linkage must pass through attention.
+        var train = LinkedHaplotypes.Create(600, 1);
+        var settings = new DiffusionSettings(Width: 32, Blocks: 2, Timesteps: 200, TrainSteps: 500, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
+            EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9, Denoiser: DenoiserKind.Transformer, Patch: 6, Heads: 4);
+        var diffusion = GenotypeDiffusion.Train(train, LinkedHaplotypes.Create(100, 2), settings, null, null);
+        var labels = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
+        var sample = diffusion.Sample(labels, 50, 0, 11);
+
+        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(sample.Values, labels.Length);
+        double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), LinkedHaplotypes.Variants).Values, labels.Length);
+        Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, transformer diffusion {learned:F3}, independent {independent:F3}");
+        double a = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 0), b = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 1);
+        Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
     }
 
     [Fact]

@@ -14,12 +14,6 @@ public class LatentGeneratorTests
 {
     private const int Variants = LinkedHaplotypes.Variants;
 
-    private static double ClassFrequency(byte[] values, int[] labels, int label)
-    {
-        var rows = Enumerable.Range(0, labels.Length).Where(r => labels[r] == label).ToList();
-        return rows.Average(r => Enumerable.Range(0, Variants).Average(j => (double)values[r * Variants + j]));
-    }
-
     [Fact]
     public void Jacobi_eigen_decomposition_reconstructs_the_matrix_with_orthonormal_vectors()
     {
@@ -138,7 +132,7 @@ public class LatentGeneratorTests
         double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(values, labels.Length);
         double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), Variants).Values, labels.Length);
         Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, latent diffusion {learned:F3}, independent {independent:F3}");
-        double a = ClassFrequency(values, labels, 0), b = ClassFrequency(values, labels, 1);
+        double a = LinkedHaplotypes.ClassFrequency(values, labels, 0), b = LinkedHaplotypes.ClassFrequency(values, labels, 1);
         Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
         Assert.Equal(latents.Values, diffusion.Sample(labels, 50, 0, 11, sampler).Values);
     }

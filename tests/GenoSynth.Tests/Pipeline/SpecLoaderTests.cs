@@ -151,6 +151,19 @@ public class SpecLoaderTests
     }
 
     [Fact]
+    public void Denoiser_keys_take_transformer_defaults_and_reject_what_does_not_apply()
+    {
+        using var tmp = new TempDir();
+        var spec = LoadText(tmp, Valid + "\nmodel: {type: diffusion, width: 128, denoiser: transformer, dropout: 0.1}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Transformer, 0.1, 16, 4), (spec.Model.Denoiser, spec.Model.Dropout, spec.Model.Patch, spec.Model.Heads));
+        var mlp = LoadText(tmp, Valid + "\nmodel: {type: diffusion}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Mlp, 0, 0), (mlp.Model.Denoiser, mlp.Model.Patch, mlp.Model.Heads));
+        Assert.Contains("model.patch: applies to denoiser: transformer only", Fails(Valid + "\nmodel: {type: diffusion, patch: 8}\n").Message);
+        Assert.Contains("model.heads: width 100 is not a multiple of 3 heads", Fails(Valid + "\nmodel: {width: 100, denoiser: transformer, heads: 3}\n").Message);
+        Assert.Contains("model.denoiser: 'unet' is not one of: mlp, transformer", Fails(Valid + "\nmodel: {denoiser: unet}\n").Message);
+    }
+
+    [Fact]
     public void Gwas_ranking_without_a_phenotype_is_rejected()
     {
         var ex = Fails(Valid + "\nrank: {method: gwas, top_k: 10}\n");

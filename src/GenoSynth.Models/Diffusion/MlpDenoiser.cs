@@ -3,24 +3,20 @@ using GenoSynth.Neural.Layers;
 
 namespace GenoSynth.Models.Diffusion;
 
-public sealed record DenoiserConfig(int Variants, int Categories, int Classes, int Width, int Blocks, int TimeDim = 128);
-
 /// <summary>
 /// Residual MLP denoiser: noisy genotypes in, logits of the clean genotype's class out ([B, categories, variants]).
 /// Time enters through a sinusoidal embedding and an MLP, the label through an embedding whose last row is the
 /// "no label" used for classifier-free guidance; both are added to the hidden state of every block.
 /// </summary>
-public sealed class GenotypeDenoiser : Module
+public sealed class MlpDenoiser : Denoiser
 {
-    public DenoiserConfig Config { get; }
     private readonly Linear _input, _time1, _time2, _output;
     private readonly Embedding _label;
     private readonly List<(LayerNorm Norm, Linear First, Linear Second)> _blocks = [];
     private readonly LayerNorm _finalNorm;
 
-    public GenotypeDenoiser(DenoiserConfig config, SeededRandom rng)
+    public MlpDenoiser(DenoiserConfig config, SeededRandom rng) : base(config)
     {
-        Config = config;
         _input = Child("input", new Linear(config.Variants, config.Width, rng));
         _time1 = Child("time.0", new Linear(config.TimeDim, config.Width, rng));
         _time2 = Child("time.1", new Linear(config.Width, config.Width, rng));
@@ -32,16 +28,14 @@ public sealed class GenotypeDenoiser : Module
         _output = Child("output", new Linear(config.Width, config.Categories * config.Variants, rng));
     }
 
-    public int NullLabel => Config.Classes;
-
     /// <summary>Logits [batch, categories, variants] for noisy input x [batch, variants] at timesteps t with labels.</summary>
-    public Tensor Forward(Graph g, Tensor x, ReadOnlySpan<float> timesteps, ReadOnlySpan<int> labels)
+    public override Tensor Forward(Graph g, Tensor x, ReadOnlySpan<float> timesteps, ReadOnlySpan<int> labels)
     {
         var time = _time2.Forward(g, g.SiLU(_time1.Forward(g, g.TimeEmbedding(timesteps, Config.TimeDim))));
         var condition = g.Add(time, _label.Forward(g, labels));
         var h = g.Add(_input.Forward(g, x), condition);
         foreach (var (norm, first, second) in _blocks)
-            h = g.Add(h, second.Forward(g, g.SiLU(g.Add(first.Forward(g, g.SiLU(norm.Forward(g, h))), condition))));
+            h = g.Add(h, second.Forward(g, g.Dropout(g.SiLU(g.Add(first.Forward(g, g.SiLU(norm.Forward(g, h))), condition)), Config.Dropout)));
         var logits = _output.Forward(g, g.SiLU(_finalNorm.Forward(g, h)));
         return g.Reshape(logits, x.Shape[0], Config.Categories, Config.Variants);
     }
