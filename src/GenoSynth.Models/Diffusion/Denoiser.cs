@@ -34,6 +34,10 @@ public abstract class Denoiser : Module
 
     public abstract Tensor Forward(Graph g, Tensor x, ReadOnlySpan<float> timesteps, ReadOnlySpan<int> labels);
 
+    /// <summary>The conditioning vector [batch, width]: an MLP of the sinusoidal time embedding plus the label embedding.</summary>
+    protected Tensor Condition(Graph g, Linear time1, Linear time2, Embedding label, ReadOnlySpan<float> timesteps, ReadOnlySpan<int> labels) =>
+        g.Add(time2.Forward(g, g.SiLU(time1.Forward(g, g.TimeEmbedding(timesteps, Config.TimeDim)))), label.Forward(g, labels));
+
     public static Denoiser Create(DenoiserConfig config, SeededRandom rng) => config.Kind switch
     {
         DenoiserKind.Transformer => new PatchTransformerDenoiser(config, rng),

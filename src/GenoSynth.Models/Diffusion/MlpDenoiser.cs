@@ -31,8 +31,7 @@ public sealed class MlpDenoiser : Denoiser
     /// <summary>Logits [batch, categories, variants] for noisy input x [batch, variants] at timesteps t with labels.</summary>
     public override Tensor Forward(Graph g, Tensor x, ReadOnlySpan<float> timesteps, ReadOnlySpan<int> labels)
     {
-        var time = _time2.Forward(g, g.SiLU(_time1.Forward(g, g.TimeEmbedding(timesteps, Config.TimeDim))));
-        var condition = g.Add(time, _label.Forward(g, labels));
+        var condition = Condition(g, _time1, _time2, _label, timesteps, labels);
         var h = g.Add(_input.Forward(g, x), condition);
         foreach (var (norm, first, second) in _blocks)
             h = g.Add(h, second.Forward(g, g.Dropout(g.SiLU(g.Add(first.Forward(g, g.SiLU(norm.Forward(g, h))), condition)), Config.Dropout)));

@@ -46,8 +46,7 @@ public sealed class PatchTransformerDenoiser : Denoiser
         int padded = _tokens * p;
         var row = padded == m ? x : g.Concat(1, x, g.Constant(new float[batch * (padded - m)], batch, padded - m));
         var h = g.Add(_patchIn.Forward(g, g.Reshape(row, batch, _tokens, p)), _position);
-        var time = _time2.Forward(g, g.SiLU(_time1.Forward(g, g.TimeEmbedding(timesteps, Config.TimeDim))));
-        var condition = g.Reshape(g.Add(time, _label.Forward(g, labels)), batch, 1, w);
+        var condition = g.Reshape(Condition(g, _time1, _time2, _label, timesteps, labels), batch, 1, w);
         foreach (var (attentionNorm, attention, mlpNorm, up, down) in _layers)
         {
             h = g.Add(h, condition);
