@@ -145,6 +145,25 @@ public sealed partial class Graph
         {
             int run = plan.Run;
             var ad = a.Data; var bd = b.Data; var yd = y.Data;
+            if (plan.Scalar != Broadcast.ScalarOperand.None)
+            {
+                // One operand is a single value per run ([B, C, L] + [B, C, 1]): span-with-scalar kernels.
+                bool scalarB = plan.Scalar == Broadcast.ScalarOperand.B;
+                for (int i = 0; i < plan.IndexA.Length; i++)
+                {
+                    var full = scalarB ? ad.AsSpan(plan.IndexA[i], run) : bd.AsSpan(plan.IndexB[i], run);
+                    float value = scalarB ? bd[plan.IndexB[i]] : ad[plan.IndexA[i]];
+                    var target = yd.AsSpan(i * run, run);
+                    switch (kind)
+                    {
+                        case Arith.Add: TensorPrimitives.Add(full, value, target); break;
+                        case Arith.Sub when scalarB: TensorPrimitives.Subtract(full, value, target); break;
+                        case Arith.Sub: TensorPrimitives.Subtract(value, full, target); break;
+                        default: TensorPrimitives.Multiply(full, value, target); break;
+                    }
+                }
+                return Tracks(a) || Tracks(b) ? Record(new BinaryOp(a, b, kind, plan), y) : y;
+            }
             for (int i = 0; i < plan.IndexA.Length; i++)
             {
                 var u = ad.AsSpan(plan.IndexA[i], run);
@@ -167,6 +186,13 @@ public sealed partial class Graph
         {
             var dy = Output.Grad!;
             int n = Output.Length;
+            if (plan.Scalar != Broadcast.ScalarOperand.None)
+            {
+                bool scalarB = plan.Scalar == Broadcast.ScalarOperand.B;
+                if (g.Tracks(a)) AccumulateScalarRuns(dy, g.GradOf(a), plan.IndexA, b.Data, plan.IndexB, !scalarB, 1);
+                if (g.Tracks(b)) AccumulateScalarRuns(dy, g.GradOf(b), plan.IndexB, a.Data, plan.IndexA, scalarB, kind == Arith.Sub ? -1 : 1);
+                return;
+            }
             if (g.Tracks(a))
             {
                 var da = g.GradOf(a);
@@ -201,6 +227,37 @@ public sealed partial class Graph
                         if (kind == Arith.Mul) TensorPrimitives.MultiplyAdd(gradient, a.Data.AsSpan(plan.IndexA[i], run), target, target);
                         else TensorPrimitives.MultiplyAdd(gradient, sign, target, target);
                     }
+            }
+        }
+
+        /// <summary>
+        /// Adds one operand's gradient for runs where one side is a single value: the full side gets dy (times the
+        /// other's value for Mul) element by element; the single value gets the run's sum, added in element order (the
+        /// order of the element-wise plan this replaces, so results keep their bits).
+        /// </summary>
+        private void AccumulateScalarRuns(float[] dy, float[] grad, int[] index, float[] other, int[] otherIndex, bool isScalar, float sign)
+        {
+            int run = plan.Run;
+            for (int i = 0; i < index.Length; i++)
+            {
+                var gradient = dy.AsSpan(i * run, run);
+                if (isScalar)
+                {
+                    ref float target = ref grad[index[i]];
+                    if (kind == Arith.Mul)
+                    {
+                        var factor = other.AsSpan(otherIndex[i], run);
+                        for (int j = 0; j < run; j++) target = gradient[j] * factor[j] + target;
+                    }
+                    else
+                        for (int j = 0; j < run; j++) target = gradient[j] * sign + target;
+                }
+                else
+                {
+                    var target = grad.AsSpan(index[i], run);
+                    if (kind == Arith.Mul) TensorPrimitives.MultiplyAdd(gradient, other[otherIndex[i]], target, target);
+                    else TensorPrimitives.MultiplyAdd(gradient, sign, target, target);
+                }
             }
         }
     }
@@ -257,7 +314,11 @@ internal static class Broadcast
     /// Index of the first element of each run in a and b; a run is the longest trailing block of the output that is
     /// contiguous in both operands (neither broadcasts there), so kernels work on spans of <c>Run</c> elements.
     /// </summary>
-    internal sealed record PlanResult(int[] OutShape, bool Same, int[] IndexA, int[] IndexB, int Run);
+    /// <remarks>When the last axis broadcasts, runs instead span the trailing axes where one operand has size 1
+    /// (<see cref="Scalar"/> names it): that operand contributes one value per run.</remarks>
+    internal sealed record PlanResult(int[] OutShape, bool Same, int[] IndexA, int[] IndexB, int Run, ScalarOperand Scalar = ScalarOperand.None);
+
+    internal enum ScalarOperand { None, A, B }
 
     public static PlanResult Plan(int[] a, int[] b)
     {
@@ -276,6 +337,15 @@ internal static class Broadcast
         }
         int inner = rank, run = 1;
         while (inner > 0 && !broadcasts[inner - 1]) run *= outShape[--inner];
+        var scalar = ScalarOperand.None;
+        if (inner == rank)
+        {
+            int DimA(int i) => i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
+            int DimB(int i) => i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
+            Func<int, int> single = DimB(rank - 1) == 1 ? DimB : DimA;
+            scalar = DimB(rank - 1) == 1 ? ScalarOperand.B : ScalarOperand.A;
+            while (inner > 0 && single(inner - 1) == 1) run *= outShape[--inner];
+        }
         int runs = ShapeUtil.Count(outShape) / Math.Max(run, 1);
         var ia = new int[runs];
         var ib = new int[runs];
@@ -294,7 +364,7 @@ internal static class Broadcast
                 index[d] = 0;
             }
         }
-        return new PlanResult(outShape, false, ia, ib, run);
+        return new PlanResult(outShape, false, ia, ib, run, scalar);
     }
 
     private static int[] Strides(int[] shape, int rank, int[] outShape)

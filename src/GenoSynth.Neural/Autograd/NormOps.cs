@@ -41,17 +41,19 @@ public sealed partial class Graph
         {
             var xr = x.Data.AsSpan(r * groupSize, groupSize);
             float mean = TensorPrimitives.Sum(xr) / groupSize;
-            float var = 0;
-            for (int j = 0; j < groupSize; j++) { float cc = xr[j] - mean; var += cc * cc; }
-            float rstd = 1f / MathF.Sqrt(var / groupSize + eps);
+            var centred = y.Data.AsSpan(r * groupSize, groupSize);
+            TensorPrimitives.Subtract(xr, mean, centred);
+            float rstd = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(centred) / groupSize + eps);
             stats[2 * r] = mean;
             stats[2 * r + 1] = rstd;
-            var yr = y.Data.AsSpan(r * groupSize, groupSize);
-            for (int j = 0; j < groupSize; j++)
+            int firstChannel = (r % groups) * (c / groups);
+            for (int j = 0; j < groupSize; j += l)
             {
-                int channel = (r % groups) * (c / groups) + j / l;
-                float v = (xr[j] - mean) * rstd;
-                yr[j] = (gamma is null ? v : v * gamma.Data[channel]) + (beta is null ? 0 : beta.Data[channel]);
+                int channel = firstChannel + j / l;
+                var ys = centred.Slice(j, l);
+                TensorPrimitives.Multiply(ys, rstd, ys);
+                if (gamma is not null) TensorPrimitives.Multiply(ys, gamma.Data[channel], ys);
+                if (beta is not null) TensorPrimitives.Add(ys, beta.Data[channel], ys);
             }
         }
         bool tracks = Tracks(x) || (gamma is not null && Tracks(gamma)) || (beta is not null && Tracks(beta));
@@ -76,31 +78,37 @@ public sealed partial class Graph
                 return;
             }
             int channelsPerGroup = x.Shape[1] / groups;
+            var xhat = g.Scratch(size, clear: false);
+            var dxhat = g.Scratch(size, clear: false);
             for (int r = 0; r < rows; r++)
             {
                 float mean = stats[2 * r], rstd = stats[2 * r + 1];
                 int offset = r * size;
                 float sumDxhat = 0, sumDxhatXhat = 0;
-                for (int j = 0; j < size; j++)
+                for (int j = 0; j < size; j += channelSpan)
                 {
                     int channel = (r % groups) * channelsPerGroup + j / channelSpan;
-                    float xhat = (x.Data[offset + j] - mean) * rstd;
-                    float gy = dy[offset + j];
-                    if (dgamma is not null) dgamma[channel] += gy * xhat;
-                    if (dbeta is not null) dbeta[channel] += gy;
-                    float dxhat = gamma is null ? gy : gy * gamma.Data[channel];
-                    sumDxhat += dxhat;
-                    sumDxhatXhat += dxhat * xhat;
+                    var xh = xhat.AsSpan(j, channelSpan);
+                    var gy = dy.AsSpan(offset + j, channelSpan);
+                    var dxh = dxhat.AsSpan(j, channelSpan);
+                    TensorPrimitives.Subtract(x.Data.AsSpan(offset + j, channelSpan), mean, xh);
+                    TensorPrimitives.Multiply(xh, rstd, xh);
+                    if (dgamma is not null) dgamma[channel] += TensorPrimitives.Dot(gy, xh);
+                    if (dbeta is not null) dbeta[channel] += TensorPrimitives.Sum(gy);
+                    if (gamma is null) gy.CopyTo(dxh);
+                    else TensorPrimitives.Multiply(gy, gamma.Data[channel], dxh);
+                    sumDxhat += TensorPrimitives.Sum(dxh);
+                    sumDxhatXhat += TensorPrimitives.Dot(dxh, xh);
                 }
                 if (dx is null) continue;
                 float meanDxhat = sumDxhat / size, meanDxhatXhat = sumDxhatXhat / size;
-                for (int j = 0; j < size; j++)
-                {
-                    int channel = (r % groups) * channelsPerGroup + j / channelSpan;
-                    float xhat = (x.Data[offset + j] - mean) * rstd;
-                    float dxhat = gamma is null ? dy[offset + j] : dy[offset + j] * gamma.Data[channel];
-                    dx[offset + j] += rstd * (dxhat - meanDxhat - xhat * meanDxhatXhat);
-                }
+                // dx += rstd * (dxhat - meanDxhat - xhat * meanDxhatXhat), built in the dxhat row
+                var xhRow = xhat.AsSpan(0, size);
+                var dxhRow = dxhat.AsSpan(0, size);
+                TensorPrimitives.MultiplyAdd(xhRow, -meanDxhatXhat, dxhRow, dxhRow);
+                TensorPrimitives.Subtract(dxhRow, meanDxhat, dxhRow);
+                var target = dx.AsSpan(offset, size);
+                TensorPrimitives.MultiplyAdd(dxhRow, rstd, target, target);
             }
         }
 

@@ -50,6 +50,44 @@ public class AutogradTests
         Check(g => g.Mul(a, channel), [a, channel]);
         Check(g => g.Mul(a, same), [a, same]);
         Check(g => g.Sub(a, same), [a, same]);
+        var sample = Input(12, 2, 1, 1);
+        Check(g => g.Mul(sample, a), [a, sample]);
+        Check(g => g.Sub(a, sample), [a, sample]);
+    }
+
+    [Theory]
+    [InlineData(new[] { 2, 3, 4 }, new[] { 2, 3, 1 })]
+    [InlineData(new[] { 2, 3, 1 }, new[] { 2, 3, 4 })]
+    [InlineData(new[] { 2, 3, 4 }, new[] { 2, 1, 1 })]
+    [InlineData(new[] { 2, 1, 4 }, new[] { 2, 3, 1 })]
+    [InlineData(new[] { 1, 3, 1 }, new[] { 2, 1, 4 })]
+    [InlineData(new[] { 3, 4 }, new[] { 4 })]
+    [InlineData(new[] { 2, 3, 4 }, new[] { 1 })]
+    public void Broadcasting_values_match_index_arithmetic(int[] shapeA, int[] shapeB)
+    {
+        var a = Input(40, shapeA);
+        var b = Input(41, shapeB);
+        int rank = Math.Max(shapeA.Length, shapeB.Length);
+        int Dim(int[] shape, int axis) => axis - (rank - shape.Length) >= 0 ? shape[axis - (rank - shape.Length)] : 1;
+        var outShape = Enumerable.Range(0, rank).Select(i => Math.Max(Dim(shapeA, i), Dim(shapeB, i))).ToArray();
+        float At(Tensor t, int[] shape, int[] index)
+        {
+            int offset = 0;
+            for (int i = 0; i < rank; i++) offset = offset * Dim(shape, i) + (Dim(shape, i) == 1 ? 0 : index[i]);
+            return t.Data[offset];
+        }
+        var g = g0();
+        var sum = g.Add(a, b);
+        var difference = g.Sub(a, b);
+        var product = g.Mul(a, b);
+        Assert.Equal(outShape, sum.Shape);
+        var idx = new int[rank];
+        for (int flat = 0; flat < sum.Length; flat++)
+        {
+            for (int i = rank - 1, rest = flat; i >= 0; i--) { idx[i] = rest % outShape[i]; rest /= outShape[i]; }
+            float x = At(a, shapeA, idx), y = At(b, shapeB, idx);
+            Assert.Equal((x + y, x - y, x * y), (sum.Data[flat], difference.Data[flat], product.Data[flat]));
+        }
     }
 
     [Fact]
@@ -140,6 +178,9 @@ public class AutogradTests
     [InlineData(1, 0, 1)]
     [InlineData(2, 1, 1)]
     [InlineData(1, 2, 2)]
+    [InlineData(1, 5, 1)] // padding wider than the kernel: whole columns of zeros at both ends
+    [InlineData(3, 4, 2)]
+    [InlineData(2, 0, 3)]
     public void Conv1d_gradients_and_values(int stride, int padding, int dilation)
     {
         var x = Input(23, 2, 3, 9);
