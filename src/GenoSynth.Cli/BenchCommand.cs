@@ -17,8 +17,8 @@ public static class BenchCommand
 
     public static Command Create(TextWriter output)
     {
-        var which = new Argument<string>("benchmark") { Description = "gemm, train-step, eval, io, or all (every one, e.g. with --markdown results/perf.md)" };
-        which.AcceptOnlyFromAmong("gemm", "train-step", "eval", "io", "all");
+        var which = new Argument<string>("benchmark") { Description = "gemm, train-step, denoiser-step, eval, io, or all (every one, e.g. with --markdown results/perf.md)" };
+        which.AcceptOnlyFromAmong("gemm", "train-step", "denoiser-step", "eval", "io", "all");
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var markdown = new Option<string?>("--markdown") { Description = "Also write the printed figures as a Markdown page (e.g. results/perf.md)." };
         var data = new Option<string>("--data") { Description = "The shared data directory (eval).", DefaultValueFactory = _ => "../shared/data" };
@@ -27,7 +27,7 @@ public static class BenchCommand
         {
             bool asJson = parse.GetValue(json);
             var chosen = parse.GetValue(which)!;
-            var names = chosen == "all" ? new[] { "gemm", "train-step", "eval", "io" } : [chosen];
+            var names = chosen == "all" ? new[] { "gemm", "train-step", "denoiser-step", "eval", "io" } : [chosen];
             var page = new System.Text.StringBuilder();
             page.AppendLine("# Performance benchmarks");
             page.AppendLine();
@@ -67,6 +67,8 @@ public static class BenchCommand
                 PrintGemm(text, report);
                 return report;
             }
+            case "denoiser-step":
+                return GenoSynth.Models.Benchmarks.DenoiserBenchmarks.Run(log: text.WriteLine);
             case "io":
                 return GenoSynth.Pipeline.Evaluate.GenotypeIoBenchmarks.Run(2000, 50_000, text.WriteLine);
             default:

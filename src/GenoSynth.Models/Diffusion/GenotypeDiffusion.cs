@@ -14,11 +14,13 @@ public sealed record DiffusionSettings(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] DenoiserKind Denoiser = DenoiserKind.Mlp,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] float Dropout = 0,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Patch = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Heads = 0)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Heads = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Channels = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Levels = 0)
 {
     /// <summary>The denoiser for rows of <paramref name="variants"/> values with <paramref name="categories"/> outputs each.</summary>
     public DenoiserConfig DenoiserFor(int variants, int categories, int classes) =>
-        new(variants, categories, classes, Width, Blocks, Kind: Denoiser, Dropout: Dropout, Patch: Patch, Heads: Heads);
+        new(variants, categories, classes, Width, Blocks, Kind: Denoiser, Dropout: Dropout, Patch: Patch, Heads: Heads, Channels: Channels, Levels: Levels);
 }
 
 /// <summary>

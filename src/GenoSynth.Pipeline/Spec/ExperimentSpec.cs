@@ -52,10 +52,14 @@ public sealed record EncodeSpec(EncodeMethod Method, ulong Seed, int BlockSize =
 /// <param name="Prediction">Diffusion on latents (encode pca-blocks or vae): the regression target, v (default) or epsilon. With
 /// epsilon the clean estimate divides by sqrt(alpha-bar), near 0 at the noisy end of the cosine schedule: on AGBL4's VAE
 /// latents that blew up (allele-frequency r 0.26 against 0.99 with v).</param>
-/// <param name="Denoiser">Diffusion: residual MLP (default) or transformer over variant patches.</param>
+/// <param name="Denoiser">Diffusion: residual MLP (default), transformer over variant patches, conv U-Net with attention, or
+/// the time-gated MLP + CNN hybrid.</param>
 /// <param name="Dropout">Diffusion: dropout inside the denoiser's blocks while training.</param>
-/// <param name="Patch">Transformer: variants per token (16 unless given).</param>
-/// <param name="Heads">Transformer: attention heads (4 unless given).</param>
+/// <param name="Patch">Transformer: variants per token (16 unless given); U-Net and the hybrid's CNN branch: variants per
+/// position of the stem (1 unless given).</param>
+/// <param name="Heads">Transformer and U-Net: attention heads (4 unless given).</param>
+/// <param name="Channels">U-Net and the hybrid's CNN branch: channels at every level (32 unless given).</param>
+/// <param name="Levels">U-Net and the hybrid's CNN branch: halvings of the length (2 unless given).</param>
 /// <remarks>The denoiser fields are left out of the serialised spec at their zero default, so the cache keys of specs
 /// written before they existed do not change.</remarks>
 public sealed record ModelSpec(ModelType Type, int Width, int Blocks, int Timesteps, NoiseScheduleKind Schedule, double LabelDropout,
@@ -68,7 +72,11 @@ public sealed record ModelSpec(ModelType Type, int Width, int Blocks, int Timest
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     int Patch = 0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    int Heads = 0);
+    int Heads = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int Channels = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int Levels = 0);
 
 /// <param name="DiscriminatorLearningRate">GAN only: the discriminator's rate (learning_rate is the generator's).</param>
 public sealed record TrainSpec(int Steps, int Batch, double LearningRate, int WarmupSteps, double WeightDecay, double Ema,

@@ -231,14 +231,23 @@ public static partial class SpecLoader
             node.Int("hidden", 500, 1, 65_536), node.Int("gibbs_steps", 10, 1, 10_000), node.Int("latent", 600, 1, 65_536), node.Bool("conditional", true),
             node.Enum("prediction", Models.Diffusion.PredictionKind.V), node.Enum("denoiser", Models.Diffusion.DenoiserKind.Mlp),
             node.Double("dropout", 0, 0, 0.9));
-        if (spec.Denoiser == Models.Diffusion.DenoiserKind.Transformer)
+        spec = spec.Denoiser switch
         {
-            spec = spec with { Patch = node.Int("patch", 16, 1, 100_000), Heads = node.Int("heads", 4, 1, 256) };
-            if (spec.Width % spec.Heads != 0) throw node.KeyError("heads", $"width {spec.Width} is not a multiple of {spec.Heads} heads");
-        }
-        else
-            foreach (var key in new[] { "patch", "heads" })
-                if (node.Has(key)) throw node.KeyError(key, "applies to denoiser: transformer only");
+            Models.Diffusion.DenoiserKind.Transformer => spec with { Patch = node.Int("patch", 16, 1, 100_000), Heads = node.Int("heads", 4, 1, 256) },
+            Models.Diffusion.DenoiserKind.ConvUnet or Models.Diffusion.DenoiserKind.Hybrid => spec with
+            {
+                Heads = node.Int("heads", 4, 1, 256), Channels = node.Int("channels", 32, 1, 4096), Levels = node.Int("levels", 2, 0, 8),
+                Patch = node.Int("patch", 1, 1, 100_000),
+            },
+            _ => spec,
+        };
+        if (spec.Denoiser == Models.Diffusion.DenoiserKind.Transformer && spec.Width % spec.Heads != 0)
+            throw node.KeyError("heads", $"width {spec.Width} is not a multiple of {spec.Heads} heads");
+        if (spec.Channels > 0 && spec.Channels % spec.Heads != 0)
+            throw node.KeyError("heads", $"{spec.Channels} channels are not a multiple of {spec.Heads} heads");
+        var denoiserName = SpecNode.ToSnake(spec.Denoiser.ToString());
+        foreach (var (key, applies) in new[] { ("patch", spec.Patch > 0), ("heads", spec.Heads > 0), ("channels", spec.Channels > 0), ("levels", spec.Channels > 0) })
+            if (!applies && node.Has(key)) throw node.KeyError(key, $"does not apply to denoiser: {denoiserName}");
         node.RejectUnknownKeys();
         return spec;
     }

@@ -91,7 +91,8 @@ public static class Generators
     private static DiffusionSettings DiffusionSettingsOf(ModelSpec model, TrainSpec t) =>
         new(model.Width, model.Blocks, model.Timesteps, model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear,
             t.Steps, t.Batch, (float)t.LearningRate, t.WarmupSteps, (float)t.WeightDecay, (float)t.Ema, (float)model.LabelDropout, t.EvaluateEvery,
-            t.CheckpointEvery, t.Seed, model.Denoiser, (float)model.Dropout, model.Patch, model.Heads);
+            t.CheckpointEvery, t.Seed, model.Denoiser, (float)model.Dropout, model.Patch, model.Heads,
+            model.Channels, model.Levels);
 
     /// <summary>Samples from whichever generator the model file holds; returns the draw and that kind ("genosynth.model").</summary>
     /// <param name="encoder">Decodes a latent diffusion's draws (the encoder it was trained on).</param>

@@ -52,11 +52,14 @@ public class DiffusionTests
         Assert.All(model.LossCurve, p => Assert.True(p.ValidationLoss < 0.6, $"validation loss {p.ValidationLoss} at step {p.Step}"));
     }
 
-    public static TheoryData<DenoiserKind, float> Denoisers => new() { { DenoiserKind.Mlp, 0f }, { DenoiserKind.Transformer, 0.2f } };
+    public static TheoryData<DenoiserKind, float> Denoisers => new() { { DenoiserKind.Mlp, 0f }, { DenoiserKind.Transformer, 0.2f }, { DenoiserKind.Hybrid, 0.2f } };
 
-    private static DiffusionSettings SettingsFor(DenoiserKind denoiser, float dropout) => denoiser == DenoiserKind.Transformer
-        ? Settings with { Denoiser = denoiser, Width = 16, Blocks = 1, Patch = 5, Heads = 2, Dropout = dropout }
-        : Settings with { Dropout = dropout };
+    private static DiffusionSettings SettingsFor(DenoiserKind denoiser, float dropout) => denoiser switch
+    {
+        DenoiserKind.Transformer => Settings with { Denoiser = denoiser, Width = 16, Blocks = 1, Patch = 5, Heads = 2, Dropout = dropout },
+        DenoiserKind.Hybrid => Settings with { Denoiser = denoiser, Width = 16, Blocks = 1, Channels = 4, Levels = 2, Heads = 2, Patch = 2, Dropout = dropout },
+        _ => Settings with { Dropout = dropout },
+    };
 
     [Theory]
     [MemberData(nameof(Denoisers))]
@@ -107,6 +110,31 @@ public class DiffusionTests
         GenoSynth.Tests.Neural.GradientCheck.Check(g => model.Forward(g, x, [3f, 150f], [0, 3]), [x, .. model.Parameters()], relTol: 4e-2);
     }
 
+    [Theory]
+    [InlineData(DenoiserKind.ConvUnet, 1)]
+    [InlineData(DenoiserKind.ConvUnet, 3)]
+    [InlineData(DenoiserKind.Hybrid, 1)]
+    public void Unet_and_hybrid_denoiser_gradients_match_finite_differences(DenoiserKind kind, int patch)
+    {
+        // 10 variants, two halvings: padded to 12 (patch 3: stem stride 3, four positions, two at the deepest level);
+        // dropout active (same masks in every pass).
+        // A smaller step than the default: GroupNorm over groups of two channels and three positions curves sharply.
+        var config = new DenoiserConfig(10, 2, 3, 8, 1, TimeDim: 8, Kind: kind, Dropout: 0.2f, Patch: patch, Heads: 2, Channels: 4, Levels: 2);
+        var model = Denoiser.Create(config, new SeededRandom(5));
+        var x = Tensor.Parameter(Tensor.Randn(new SeededRandom(6), 1f, 2, 10), "x");
+        GenoSynth.Tests.Neural.GradientCheck.Check(g => model.Forward(g, x, [3f, 150f], [0, 3]), [x, .. model.Parameters()], eps: 1e-3, relTol: 4e-2);
+    }
+
+    [Fact]
+    public void Hybrid_gate_is_a_share_between_zero_and_one_that_depends_on_time()
+    {
+        var config = new DenoiserConfig(10, 2, 3, 8, 1, TimeDim: 8, Kind: DenoiserKind.Hybrid, Heads: 2, Channels: 2, Levels: 1);
+        var model = (HybridDenoiser)Denoiser.Create(config, new SeededRandom(5));
+        var gate = model.Gate(new Graph(new BufferPool(), gradEnabled: false), [0f, 500f, 999f]).Span.ToArray();
+        Assert.All(gate, l => Assert.InRange(l, 0f, 1f));
+        Assert.NotEqual(gate[0], gate[2]);
+    }
+
     [Fact]
     public void Transformer_diffusion_learns_linkage_that_crosses_its_patches_and_class_frequencies()
     {
@@ -121,6 +149,23 @@ public class DiffusionTests
         double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(sample.Values, labels.Length);
         double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), LinkedHaplotypes.Variants).Values, labels.Length);
         Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, transformer diffusion {learned:F3}, independent {independent:F3}");
+        double a = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 0), b = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 1);
+        Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
+    }
+
+    [Fact]
+    public void Conv_unet_diffusion_learns_linkage_and_class_frequencies()
+    {
+        var train = LinkedHaplotypes.Create(600, 1);
+        var settings = new DiffusionSettings(Width: 32, Blocks: 1, Timesteps: 200, TrainSteps: 400, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
+            EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9, Denoiser: DenoiserKind.ConvUnet, Channels: 16, Levels: 2, Heads: 4);
+        var diffusion = GenotypeDiffusion.Train(train, LinkedHaplotypes.Create(100, 2), settings, null, null);
+        var labels = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
+        var sample = diffusion.Sample(labels, 50, 0, 11);
+
+        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(sample.Values, labels.Length);
+        double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), LinkedHaplotypes.Variants).Values, labels.Length);
+        Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, conv U-Net diffusion {learned:F3}, independent {independent:F3}");
         double a = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 0), b = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 1);
         Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
     }

@@ -158,9 +158,23 @@ public class SpecLoaderTests
         Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Transformer, 0.1, 16, 4), (spec.Model.Denoiser, spec.Model.Dropout, spec.Model.Patch, spec.Model.Heads));
         var mlp = LoadText(tmp, Valid + "\nmodel: {type: diffusion}\n");
         Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Mlp, 0, 0), (mlp.Model.Denoiser, mlp.Model.Patch, mlp.Model.Heads));
-        Assert.Contains("model.patch: applies to denoiser: transformer only", Fails(Valid + "\nmodel: {type: diffusion, patch: 8}\n").Message);
+        Assert.Contains("model.patch: does not apply to denoiser: mlp", Fails(Valid + "\nmodel: {type: diffusion, patch: 8}\n").Message);
         Assert.Contains("model.heads: width 100 is not a multiple of 3 heads", Fails(Valid + "\nmodel: {width: 100, denoiser: transformer, heads: 3}\n").Message);
-        Assert.Contains("model.denoiser: 'unet' is not one of: mlp, transformer", Fails(Valid + "\nmodel: {denoiser: unet}\n").Message);
+        Assert.Contains("model.denoiser: 'unet' is not one of: mlp, transformer, conv-unet, hybrid", Fails(Valid + "\nmodel: {denoiser: unet}\n").Message);
+    }
+
+    [Fact]
+    public void Unet_and_hybrid_denoisers_take_channels_levels_and_heads()
+    {
+        using var tmp = new TempDir();
+        var unet = LoadText(tmp, Valid + "\nmodel: {type: diffusion, width: 64, denoiser: conv-unet}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.ConvUnet, 32, 2, 4, 1), (unet.Model.Denoiser, unet.Model.Channels, unet.Model.Levels, unet.Model.Heads, unet.Model.Patch));
+        var hybrid = LoadText(tmp, Valid + "\nmodel: {type: diffusion, denoiser: hybrid, channels: 16, levels: 3, heads: 2}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Hybrid, 16, 3, 2), (hybrid.Model.Denoiser, hybrid.Model.Channels, hybrid.Model.Levels, hybrid.Model.Heads));
+        Assert.Equal(4, LoadText(tmp, Valid + "\nmodel: {denoiser: conv-unet, patch: 4}\n").Model.Patch);
+        Assert.Contains("model.channels: does not apply to denoiser: transformer", Fails(Valid + "\nmodel: {width: 64, denoiser: transformer, channels: 8}\n").Message);
+        Assert.Contains("model.levels: does not apply to denoiser: mlp", Fails(Valid + "\nmodel: {levels: 2}\n").Message);
+        Assert.Contains("model.heads: 12 channels are not a multiple of 8 heads", Fails(Valid + "\nmodel: {denoiser: hybrid, channels: 12, levels: 2, heads: 8}\n").Message);
     }
 
     [Fact]
