@@ -139,33 +139,27 @@ public class DiffusionTests
     public void Transformer_diffusion_learns_linkage_that_crosses_its_patches_and_class_frequencies()
     {
         // LD blocks of 8 variants, tokens of 6: every block but the first spans two tokens, so linkage must pass through attention.
-        var train = LinkedHaplotypes.Create(600, 1);
-        var settings = new DiffusionSettings(Width: 32, Blocks: 2, Timesteps: 200, TrainSteps: 500, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
-            EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9, Denoiser: DenoiserKind.Transformer, Patch: 6, Heads: 4);
-        var diffusion = GenotypeDiffusion.Train(train, LinkedHaplotypes.Create(100, 2), settings, null, null);
-        var labels = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
-        var sample = diffusion.Sample(labels, 50, 0, 11);
-
-        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(sample.Values, labels.Length);
-        double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), LinkedHaplotypes.Variants).Values, labels.Length);
-        Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, transformer diffusion {learned:F3}, independent {independent:F3}");
-        double a = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 0), b = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 1);
-        Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
+        AssertLearnsLinkageAndClassFrequencies(new DiffusionSettings(Width: 32, Blocks: 2, Timesteps: 200, TrainSteps: 500, Batch: 64,
+            LearningRate: 2e-3f, WarmupSteps: 20, EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9,
+            Denoiser: DenoiserKind.Transformer, Patch: 6, Heads: 4));
     }
 
     [Fact]
-    public void Conv_unet_diffusion_learns_linkage_and_class_frequencies()
+    public void Conv_unet_diffusion_learns_linkage_and_class_frequencies() =>
+        AssertLearnsLinkageAndClassFrequencies(new DiffusionSettings(Width: 32, Blocks: 1, Timesteps: 200, TrainSteps: 400, Batch: 64,
+            LearningRate: 2e-3f, WarmupSteps: 20, EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9,
+            Denoiser: DenoiserKind.ConvUnet, Channels: 16, Levels: 2, Heads: 4));
+
+    private static void AssertLearnsLinkageAndClassFrequencies(DiffusionSettings settings)
     {
         var train = LinkedHaplotypes.Create(600, 1);
-        var settings = new DiffusionSettings(Width: 32, Blocks: 1, Timesteps: 200, TrainSteps: 400, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
-            EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9, Denoiser: DenoiserKind.ConvUnet, Channels: 16, Levels: 2, Heads: 4);
         var diffusion = GenotypeDiffusion.Train(train, LinkedHaplotypes.Create(100, 2), settings, null, null);
         var labels = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
         var sample = diffusion.Sample(labels, 50, 0, 11);
 
         double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(sample.Values, labels.Length);
         double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), LinkedHaplotypes.Variants).Values, labels.Length);
-        Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, conv U-Net diffusion {learned:F3}, independent {independent:F3}");
+        Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, {settings.Denoiser} diffusion {learned:F3}, independent {independent:F3}");
         double a = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 0), b = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 1);
         Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
     }
