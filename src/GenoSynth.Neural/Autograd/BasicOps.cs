@@ -326,10 +326,12 @@ internal static class Broadcast
         int rank = Math.Max(a.Length, b.Length);
         var outShape = new int[rank];
         var broadcasts = new bool[rank];
+        var dimsA = new int[rank];
+        var dimsB = new int[rank];
         for (int i = 0; i < rank; i++)
         {
-            int da = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
-            int db = i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
+            int da = dimsA[i] = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
+            int db = dimsB[i] = i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
             if (da != db && da != 1 && db != 1)
                 throw new ArgumentException($"shapes {ShapeUtil.Format(a)} and {ShapeUtil.Format(b)} do not broadcast");
             outShape[i] = Math.Max(da, db);
@@ -340,11 +342,9 @@ internal static class Broadcast
         var scalar = ScalarOperand.None;
         if (inner == rank)
         {
-            int DimA(int i) => i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
-            int DimB(int i) => i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
-            Func<int, int> single = DimB(rank - 1) == 1 ? DimB : DimA;
-            scalar = DimB(rank - 1) == 1 ? ScalarOperand.B : ScalarOperand.A;
-            while (inner > 0 && single(inner - 1) == 1) run *= outShape[--inner];
+            var single = dimsB[rank - 1] == 1 ? dimsB : dimsA;
+            scalar = single == dimsB ? ScalarOperand.B : ScalarOperand.A;
+            while (inner > 0 && single[inner - 1] == 1) run *= outShape[--inner];
         }
         int runs = ShapeUtil.Count(outShape) / Math.Max(run, 1);
         var ia = new int[runs];
