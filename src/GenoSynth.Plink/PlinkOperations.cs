@@ -78,6 +78,26 @@ public sealed partial class PlinkOperations(PlinkRunner runner)
         return File.ReadAllLines(outPrefix + ".prune.in").Where(l => l.Length > 0).ToList();
     }
 
+    /// <summary>
+    /// plink1.9 --blocks (Gabriel et al.'s confidence-interval haplotype blocks) on every sample of <paramref name="bfile"/>;
+    /// returns each block's variant ids in genome order. Variants in no block are not listed.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> HaplotypeBlocks(string bfile, int maxKb, string outPrefix)
+    {
+        runner.Run(PlinkTool.Plink1, ["--bfile", bfile, "--blocks", "no-pheno-req", "--blocks-max-kb", maxKb.ToString(CultureInfo.InvariantCulture),
+            "--out", outPrefix], outPrefix);
+        var path = outPrefix + ".blocks.det";
+        if (!File.Exists(path)) throw new PlinkException($"plink1.9 --blocks wrote no {path}");
+        var blocks = new List<IReadOnlyList<string>>();
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 6) continue;
+            blocks.Add(fields[5].Split('|'));
+        }
+        return blocks;
+    }
+
     /// <summary>plink2 --pca on the kept samples; returns the .eigenvec path (usable as --covar).</summary>
     public string Pca(string bfile, string keepFile, int components, string outPrefix)
     {

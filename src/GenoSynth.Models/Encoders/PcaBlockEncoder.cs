@@ -35,10 +35,6 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
         LatentSize = blocks.Sum(b => b.Components.Length);
     }
 
-    /// <summary>Consecutive windows of <paramref name="size"/> variants (the last one shorter).</summary>
-    public static IReadOnlyList<VariantBlock> FixedWindows(int variants, int size) =>
-        Enumerable.Range(0, (variants + size - 1) / size).Select(i => new VariantBlock(i * size, Math.Min(size, variants - i * size))).ToList();
-
     /// <summary>GeneDiffusion's rule: 8 components for blocks over 20 variants, 4 for 5-20, 1 below.</summary>
     public static int ComponentsBySize(int length) => length > 20 ? 8 : length >= 5 ? 4 : 1;
 

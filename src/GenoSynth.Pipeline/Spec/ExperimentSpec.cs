@@ -31,6 +31,8 @@ public sealed record ToolsSpec(string? Plink1, string? Plink2);
 
 public enum EncodeMethod { Identity, PcaBlocks, Vae }
 
+public enum BlockGrouping { Fixed, Ld, Genes }
+
 public enum ModelType { Diffusion, Rbm, Gan, Independent, PerLabelIndependent }
 
 public enum NoiseScheduleKind { Cosine, Linear }
@@ -42,8 +44,22 @@ public enum NoiseScheduleKind { Cosine, Linear }
 /// <param name="Channels">vae: channels of the conv layers.</param>
 /// <param name="Beta">vae: KL weight per variant.</param>
 /// <param name="Steps">vae: training steps (batch and learning rate below).</param>
+/// <param name="Blocks">pca-blocks: how variants are grouped (fixed windows, LD blocks of the train split, genes of an annotation).</param>
+/// <param name="Genes">pca-blocks with blocks: genes: the BED annotation.</param>
+/// <param name="LdMaxKb">pca-blocks with blocks: ld: plink1.9 --blocks-max-kb; 0 = plink's default (200).</param>
 public sealed record EncodeSpec(EncodeMethod Method, ulong Seed, int BlockSize = 32, double ExplainedVariance = 0, int Compression = 4,
-    int LatentChannels = 4, int Channels = 64, double Beta = 0.01, int Steps = 2000, int Batch = 64, double LearningRate = 1e-3);
+    int LatentChannels = 4, int Channels = 64, double Beta = 0.01, int Steps = 2000, int Batch = 64, double LearningRate = 1e-3,
+    // Left out of the serialised spec at their defaults, so that specs written before these keys keep their cache keys.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    BlockGrouping Blocks = BlockGrouping.Fixed,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    RemoteFile? Genes = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    int LdMaxKb = 0)
+{
+    public const int DefaultLdMaxKb = 200;
+    public int EffectiveLdMaxKb => LdMaxKb > 0 ? LdMaxKb : DefaultLdMaxKb;
+}
 
 /// <param name="Hidden">RBM hidden units.</param>
 /// <param name="GibbsSteps">RBM Gibbs steps per persistent-chain update.</param>

@@ -209,16 +209,22 @@ public static partial class SpecLoader
         var method = node.Enum("method", EncodeMethod.Identity);
         var spec = new EncodeSpec(method, node.ULong("seed", seed), node.Int("block_size", 32, 1, 100_000), node.Double("explained_variance", 0, 0, 1),
             node.Int("compression", 4, 1, 1024), node.Int("latent_channels", 4, 1, 4096), node.Int("channels", 64, 1, 4096), node.Double("beta", 0.01, 0, 1000),
-            node.Int("steps", 2000, 1, 10_000_000), node.Int("batch", 64, 1, 65_536), node.Double("learning_rate", 1e-3, 0, 1, minExclusive: true));
+            node.Int("steps", 2000, 1, 10_000_000), node.Int("batch", 64, 1, 65_536), node.Double("learning_rate", 1e-3, 0, 1, minExclusive: true),
+            node.Enum("blocks", BlockGrouping.Fixed), node.Section("genes") is { } genes ? ReadRemoteFile(genes) : null,
+            node.Has("ld_max_kb") ? node.Int("ld_max_kb", EncodeSpec.DefaultLdMaxKb, 1, 100_000) : 0);
         if (!System.Numerics.BitOperations.IsPow2(spec.Compression)) throw node.KeyError("compression", $"{spec.Compression} is not a power of two");
+        string[] pcaOnly = ["block_size", "explained_variance", "blocks", "genes", "ld_max_kb"];
         var unused = method switch
         {
-            EncodeMethod.Identity => new[] { "block_size", "explained_variance", "compression", "latent_channels", "channels", "beta", "steps", "batch", "learning_rate" },
+            EncodeMethod.Identity => pcaOnly.Concat(["compression", "latent_channels", "channels", "beta", "steps", "batch", "learning_rate"]).ToArray(),
             EncodeMethod.PcaBlocks => ["compression", "latent_channels", "channels", "beta", "steps", "batch", "learning_rate"],
-            _ => ["block_size", "explained_variance"],
+            _ => pcaOnly,
         };
         foreach (var key in unused)
             if (node.Has(key)) throw node.KeyError(key, $"does not apply to encode method {SpecNode.ToSnake(method.ToString())}");
+        if (spec.Blocks == BlockGrouping.Genes && spec.Genes is null) throw node.KeyError("genes", "blocks: genes needs a gene annotation (genes: {url, sha256})");
+        if (spec.Blocks != BlockGrouping.Genes && node.Has("genes")) throw node.KeyError("genes", "applies only with blocks: genes");
+        if (spec.Blocks != BlockGrouping.Ld && node.Has("ld_max_kb")) throw node.KeyError("ld_max_kb", "applies only with blocks: ld");
         node.RejectUnknownKeys();
         return spec;
     }

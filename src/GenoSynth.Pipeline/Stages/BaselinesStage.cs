@@ -20,7 +20,8 @@ public sealed class BaselinesStage : IStage
     public IReadOnlyList<string> Upstream => ["encode"];
     public int Version => 1;
     public object Config(ExperimentSpec spec) => new { baselines = spec.Baselines };
-    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
+    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) =>
+        spec.Baselines.Any(b => b.Encode != spec.Encode && EncodeStage.FindsLdBlocks(b.Encode)) ? [PlinkTool.Plink1] : [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => spec.Baselines.Count == 0 ? [] : [new("baselines.json", "baselines/baselines.json")];
 
     public const string Summary = "baselines.json";
@@ -41,7 +42,7 @@ public sealed class BaselinesStage : IStage
                 var modelPath = context.Scratch(baseline.Name + ".safetensors");
                 var clock = Stopwatch.StartNew();
                 var progress = new ProgressLine(context, $"{baseline.Name} train");
-                var (encoder, encoderDetails) = BaselineEncoder(context, baseline, train, validation);
+                var (encoder, encoderDetails) = BaselineEncoder(context, baseline, train, validation, variants);
                 var trained = Generators.Train(baseline.Model, baseline.Train, train, validation, encoder, modelPath, checkpointPath: null,
                     p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"));
                 context.Timings[$"{baseline.Name}.train"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
@@ -64,12 +65,14 @@ public sealed class BaselinesStage : IStage
     /// The encoder a diffusion baseline learns on: none for the RBM, GAN and independent samplers (they model genotypes),
     /// the main encoder when the baseline keeps the main encode section, else its own, fitted here on the train rows.
     /// </summary>
-    private static (GenotypeEncoder? Encoder, object? Details) BaselineEncoder(StageContext context, BaselineSpec baseline, TrainingSet train, TrainingSet validation)
+    private static (GenotypeEncoder? Encoder, object? Details) BaselineEncoder(StageContext context, BaselineSpec baseline, TrainingSet train, TrainingSet validation,
+        IReadOnlyList<Variant> variants)
     {
         if (baseline.Model.Type != ModelType.Diffusion || baseline.Encode.Method == EncodeMethod.Identity) return (null, null);
         if (baseline.Encode == context.Spec.Encode) return (EncodeStage.LoadEncoder(context), "main encoder");
         var progress = new ProgressLine(context, $"{baseline.Name} encoder");
-        var (encoder, details) = EncodeStage.Fit(baseline.Encode, train, p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"))!.Value;
+        var (encoder, details) = EncodeStage.Fit(context, baseline.Encode, train, variants, baseline.Name + ".encoder",
+            p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"))!.Value;
         double accuracy = Math.Round(encoder.ReconstructionAccuracy(validation), 6);
         context.Log($"{baseline.Name}: encoder {encoder.Kind}, {encoder.LatentSize} latent dimensions, validation calls decoded exactly {accuracy:P2}");
         return (encoder, new { kind = encoder.Kind, latent_size = encoder.LatentSize, validation_reconstruction_accuracy = accuracy, settings = details });

@@ -19,7 +19,10 @@ public sealed class EncodeStage : IStage
     public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels"];
     public int Version => 2; // 2: latent encoders (pca-blocks, vae)
     public object Config(ExperimentSpec spec) => new { spec.Encode, spec.Ploidy };
-    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
+    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => FindsLdBlocks(spec.Encode) ? [PlinkTool.Plink1] : [];
+
+    /// <summary>Whether fitting this encoder runs plink1.9 --blocks.</summary>
+    public static bool FindsLdBlocks(EncodeSpec spec) => spec.Method == EncodeMethod.PcaBlocks && spec.Blocks == BlockGrouping.Ld;
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new("encode.json", "encode/encode.json")];
 
     public const string TrainMatrix = "train.u8", ValidationMatrix = "validation.u8", Rows = "rows.tsv", Variants = "variants.bim",
@@ -83,7 +86,7 @@ public sealed class EncodeStage : IStage
         Plink1Files.WriteBim(context.Output(Variants), columns.Select(j => qc.Variants[j]));
         Models.TrainingSet Set(string split) => new(rows.Where(r => r.Split == split).SelectMany(r => r.Values).ToArray(), rows.Count(r => r.Split == split),
             columns.Count, ploidy, rows.Where(r => r.Split == split).Select(r => classes.IndexOf(r.Label)).ToArray(), classes);
-        var encoder = FitEncoder(context, Set("train"), Set("validation"));
+        var encoder = FitEncoder(context, Set("train"), Set("validation"), columns.Select(j => qc.Variants[j]).ToList());
         StageFiles.WriteJson(context.Output("encode.json"), new
         {
             method = SpecNode.ToSnake(context.Spec.Encode.Method.ToString()),
@@ -103,10 +106,10 @@ public sealed class EncodeStage : IStage
     private sealed record FittedEncoder(int LatentSize, double TrainAccuracy, double? ValidationAccuracy, object Details);
 
     /// <summary>Fits the spec's latent encoder on the train rows, saves it and reports its reconstruction accuracy; null for identity.</summary>
-    private static FittedEncoder? FitEncoder(StageContext context, Models.TrainingSet train, Models.TrainingSet validation)
+    private static FittedEncoder? FitEncoder(StageContext context, Models.TrainingSet train, Models.TrainingSet validation, IReadOnlyList<Variant> variants)
     {
         var progress = new ProgressLine(context, "encoder");
-        var fit = Fit(context.Spec.Encode, train, p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"));
+        var fit = Fit(context, context.Spec.Encode, train, variants, "encoder", p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"));
         if (fit is null) return null;
         var (encoder, details) = fit.Value;
         if (encoder is Models.Encoders.VaeEncoder vae)
@@ -121,17 +124,22 @@ public sealed class EncodeStage : IStage
     }
 
     /// <summary>Fits the latent encoder an encode spec describes on the train rows (null for identity), with a summary of its settings.</summary>
-    public static (Models.Encoders.GenotypeEncoder Encoder, object Details)? Fit(EncodeSpec spec, Models.TrainingSet train, Action<Models.TrainingProgress>? progress)
+    /// <param name="variants">The train rows' variants (pca-blocks groups them by LD block or gene).</param>
+    /// <param name="name">Names this encoder's scratch files and log lines.</param>
+    public static (Models.Encoders.GenotypeEncoder Encoder, object Details)? Fit(StageContext context, EncodeSpec spec, Models.TrainingSet train,
+        IReadOnlyList<Variant> variants, string name, Action<Models.TrainingProgress>? progress)
     {
         switch (spec.Method)
         {
             case EncodeMethod.PcaBlocks:
             {
-                var pca = Models.Encoders.PcaBlockEncoder.Fit(train, Models.Encoders.PcaBlockEncoder.FixedWindows(train.Variants, spec.BlockSize), spec.ExplainedVariance);
+                var plan = EncoderBlocks.For(context, spec, train, variants, name);
+                var pca = Models.Encoders.PcaBlockEncoder.Fit(train, plan.Blocks, spec.ExplainedVariance);
                 return (pca, new
                 {
                     blocks = pca.Blocks.Count,
                     block_size = spec.BlockSize,
+                    grouping = spec.Blocks == BlockGrouping.Fixed ? null : plan.Details,
                     components = spec.ExplainedVariance > 0 ? $"explained variance >= {spec.ExplainedVariance}" : "by block size (8 / 4 / 1)",
                     mean_explained_variance = Math.Round(pca.Blocks.Average(b => b.ExplainedVariance), 6),
                 });

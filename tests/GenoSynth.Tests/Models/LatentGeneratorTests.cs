@@ -63,7 +63,7 @@ public class LatentGeneratorTests
     {
         var train = LinkedHaplotypes.Create(400, 1);
         var validation = LinkedHaplotypes.Create(100, 2);
-        var blocks = PcaBlockEncoder.FixedWindows(Variants, 8);
+        var blocks = VariantBlocking.FixedWindows(Variants, 8);
         Assert.Equal(5, blocks.Count);
         Assert.Equal([1, 1, 4, 4, 4, 8], new[] { 1, 4, 5, 20, 20, 21 }.Select(PcaBlockEncoder.ComponentsBySize).ToArray());
 
@@ -121,7 +121,7 @@ public class LatentGeneratorTests
     {
         var train = LinkedHaplotypes.Create(600, 1);
         var validation = LinkedHaplotypes.Create(100, 2);
-        var encoder = PcaBlockEncoder.Fit(train, PcaBlockEncoder.FixedWindows(Variants, 8));
+        var encoder = PcaBlockEncoder.Fit(train, VariantBlocking.FixedWindows(Variants, 8));
         var settings = new DiffusionSettings(Width: 128, Blocks: 2, Timesteps: 200, TrainSteps: 800, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
             EmaDecay: 0.99f, LabelDropout: 0.1f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9);
         var diffusion = LatentDiffusion.Train(encoder.Encode(train), encoder.Encode(validation), 2, settings, prediction, null, null);
@@ -141,7 +141,7 @@ public class LatentGeneratorTests
     public void Latent_diffusion_resumes_from_its_checkpoint_and_survives_save_and_load()
     {
         var train = LinkedHaplotypes.Create(200, 1);
-        var encoder = PcaBlockEncoder.Fit(train, PcaBlockEncoder.FixedWindows(Variants, 8));
+        var encoder = PcaBlockEncoder.Fit(train, VariantBlocking.FixedWindows(Variants, 8));
         var latents = encoder.Encode(train);
         var settings = new DiffusionSettings(Width: 32, Blocks: 1, Timesteps: 100, TrainSteps: 40, Batch: 16, LearningRate: 1e-3f, WarmupSteps: 5,
             EvaluateEvery: 10, CheckpointEvery: 20, Seed: 3);

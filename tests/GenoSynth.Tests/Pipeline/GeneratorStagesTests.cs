@@ -1,5 +1,7 @@
 using System.Text.Json;
 using GenoSynth.Genotypes;
+using GenoSynth.Models.Encoders;
+using GenoSynth.Plink;
 using GenoSynth.Pipeline.Store;
 using GenoSynth.Tests.Genotypes;
 using GenoSynth.Tests.Support;
@@ -190,5 +192,79 @@ public class GeneratorStagesTests
         var baseline = JsonDocument.Parse(File.ReadAllText(R("baselines/baselines.json"))).RootElement.GetProperty("baselines")[0];
         Assert.Equal("vae", baseline.GetProperty("encoder").GetProperty("kind").GetString());
         Assert.Contains("genotype calls decoded back exactly", File.ReadAllText(R("report.md")));
+    }
+
+    /// <summary>Runs the LCT workflow to the encode stage with the given encode section; returns the fitted encoder's blocks.</summary>
+    private static (IReadOnlyList<VariantBlock> Blocks, JsonElement Encode) EncodeLct(PipelineHarness h, string encode, Func<string, string>? edit = null)
+    {
+        var outcomes = h.Run(h.Spec("1kg-lct-eur", t => (edit ?? (x => x))(WithoutGenerator(t)) + "\nencode: " + encode + "\n"), "encode");
+        var key = outcomes.Single(o => o.Stage == "encode").Key;
+        var encoder = (PcaBlockEncoder)GenotypeEncoder.Load(Path.Combine(h.Cache, "encode", key, "encoder.safetensors"));
+        var json = JsonDocument.Parse(File.ReadAllText(h.ResultFile("1kg-lct-eur", "encode/encode.json"))).RootElement;
+        return (encoder.Blocks.Select(b => b.Block).ToList(), json);
+    }
+
+    [Fact]
+    public void Ld_blocks_are_plink_haplotype_blocks_of_the_train_individuals_only()
+    {
+        using var h = new PipelineHarness();
+        var (blocks, encode) = EncodeLct(h, "{method: pca-blocks, blocks: ld, block_size: 16, explained_variance: 0.9}");
+        var grouping = encode.GetProperty("encoder").GetProperty("grouping");
+        Assert.Equal("ld", grouping.GetProperty("grouping").GetString());
+
+        // Reference: plink1.9 --blocks straight on the source files, restricted to the train individuals and selected variants.
+        using var tmp = new TempDir();
+        var train = File.ReadAllLines(h.ResultFile("1kg-lct-eur", "split/train.txt")).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var selected = File.ReadAllLines(h.ResultFile("1kg-lct-eur", "rank/selected.txt")).Where(l => l.Length > 0).ToList();
+        PlinkOperations.WriteKeepFile(tmp.File("train.keep"), Plink1Files.ReadFam(TestData.LctPrefix + ".fam"), train);
+        File.WriteAllLines(tmp.File("selected.txt"), selected);
+        TestData.Plink.Subset(TestData.LctPrefix, tmp.File("selected.txt"), tmp.File("train.keep"), tmp.File("train"));
+        var reference = TestData.Plink.HaplotypeBlocks(tmp.File("train"), 200, tmp.File("blocks"));
+        var column = selected.Select((id, j) => (id, j)).ToDictionary(x => x.id, x => x.j, StringComparer.Ordinal);
+        var spans = reference.Select(b => new VariantBlock(column[b[0]], column[b[^1]] - column[b[0]] + 1)).ToList();
+
+        Assert.True(spans.Count >= 5, $"the LCT region has haplotype blocks among the train individuals ({spans.Count})");
+        Assert.Equal(spans.Count, grouping.GetProperty("groups_with_variants").GetInt32());
+        Assert.All(spans, span => Assert.Contains(span, blocks));
+        Assert.Contains(blocks, b => b.Length > 16); // LD blocks are not capped at the window size
+        Assert.All(blocks.Except(spans), window => Assert.InRange(window.Length, 1, 16));
+        Assert.Equal(selected.Count, blocks.Sum(b => b.Length));
+        Assert.InRange(encode.GetProperty("validation_reconstruction_accuracy").GetDouble(), 0.95, 1.0);
+    }
+
+    [Fact]
+    public void Gene_blocks_follow_a_bed_annotation_fetched_through_the_mirror()
+    {
+        using var h = new PipelineHarness();
+        using var mirror = new TempDir();
+        // Three annotated regions over the LCT window (positions from the data's own .bim): one long, one nested in it, one at the end.
+        var bim = Plink1Files.ReadBim(TestData.LctPrefix + ".bim");
+        long P(int i) => bim[i].Position;
+        var bed = $"chr2\t{P(40) - 1}\t{P(160)}\tLONG\nchr2\t{P(90)}\t{P(100)}\tNESTED\nchr2\t{P(500)}\t{P(590)}\tLAST\n";
+        File.WriteAllText(mirror.File("genes.bed"), bed);
+        string sha = Digest.OfFile(mirror.File("genes.bed"));
+        var encode = $"{{method: pca-blocks, blocks: genes, block_size: 16, genes: {{name: genes.bed, url: https://example.invalid/genes.bed, sha256: {sha}}}}}";
+        var (blocks, json) = EncodeLct(h, encode, t => t.Replace($"mirrors: [{TestData.Root}]", $"mirrors: [{TestData.Root}, {mirror.Path}]"));
+
+        var variants = Plink1Files.ReadBim(h.ResultFile("1kg-lct-eur", "qc/qc.bim"));
+        var selected = File.ReadAllLines(h.ResultFile("1kg-lct-eur", "rank/selected.txt")).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var encoded = variants.Where(v => selected.Contains(v.Id)).ToList();
+        var inLong = Enumerable.Range(0, encoded.Count).Where(j => encoded[j].Position >= P(40) && encoded[j].Position <= P(160)).ToList();
+        var inLast = Enumerable.Range(0, encoded.Count).Where(j => encoded[j].Position > P(500) && encoded[j].Position <= P(590)).ToList();
+        Assert.Contains(new VariantBlock(inLong[0], inLong.Count), blocks); // the nested gene stays inside the long one
+        Assert.Contains(new VariantBlock(inLast[0], inLast.Count), blocks);
+        Assert.All(blocks.Where(b => b.Start != inLong[0] && b.Start != inLast[0]), window => Assert.InRange(window.Length, 1, 16));
+        var grouping = json.GetProperty("encoder").GetProperty("grouping");
+        Assert.Equal(2, grouping.GetProperty("groups_with_variants").GetInt32());
+        Assert.Equal(inLong.Count + inLast.Count, grouping.GetProperty("variants_in_groups").GetInt32());
+
+        // A malformed annotation stops the stage with the file and line, and leaves no encode artifact.
+        using var h2 = new PipelineHarness();
+        File.WriteAllText(mirror.File("bad.bed"), "chr2\t100\t200\tA\nchr2\t300\n");
+        var badSha = Digest.OfFile(mirror.File("bad.bed"));
+        var ex = Assert.Throws<GenotypeFormatException>(() => EncodeLct(h2, encode.Replace("genes.bed", "bad.bed").Replace(sha, badSha),
+            t => t.Replace($"mirrors: [{TestData.Root}]", $"mirrors: [{TestData.Root}, {mirror.Path}]")));
+        Assert.Contains("bad.bed:2: expected chromosome, start and end", ex.Message);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(h2.Cache, "encode")));
     }
 }

@@ -130,6 +130,25 @@ public class SpecLoaderTests
     }
 
     [Fact]
+    public void Block_grouping_keys_are_read_and_misplaced_ones_rejected()
+    {
+        using var tmp = new TempDir();
+        var ld = LoadText(tmp, Valid + "\nencode: {method: pca-blocks, blocks: ld, ld_max_kb: 150, block_size: 8}\n").Encode;
+        Assert.Equal((BlockGrouping.Ld, 150, 8), (ld.Blocks, ld.EffectiveLdMaxKb, ld.BlockSize));
+        var genes = LoadText(tmp, Valid + "\nencode:\n  method: pca-blocks\n  blocks: genes\n  genes: {url: https://example.org/genes.bed.gz, sha256: " +
+                             new string('a', 64) + "}\n").Encode;
+        Assert.Equal(("genes.bed.gz", EncodeSpec.DefaultLdMaxKb), (genes.Genes!.Name, genes.EffectiveLdMaxKb));
+        Assert.Equal(BlockGrouping.Fixed, LoadText(tmp, Valid + "\nencode: {method: pca-blocks}\n").Encode.Blocks);
+
+        Assert.Contains("encode.genes: blocks: genes needs a gene annotation", Fails(Valid + "\nencode: {method: pca-blocks, blocks: genes}\n").Message);
+        Assert.Contains("encode.genes: applies only with blocks: genes",
+            Fails(Valid + "\nencode: {method: pca-blocks, blocks: ld, genes: {url: https://e.org/g.bed, sha256: " + new string('a', 64) + "}}\n").Message);
+        Assert.Contains("encode.ld_max_kb: applies only with blocks: ld", Fails(Valid + "\nencode: {method: pca-blocks, ld_max_kb: 100}\n").Message);
+        Assert.Contains("encode.blocks: does not apply to encode method vae", Fails(Valid + "\nencode: {method: vae, blocks: ld}\n").Message);
+        Assert.Contains("encode.blocks: 'genome' is not one of: fixed, ld, genes", Fails(Valid + "\nencode: {method: pca-blocks, blocks: genome}\n").Message);
+    }
+
+    [Fact]
     public void Latent_encoders_take_their_settings_and_baselines_inherit_the_main_encoder()
     {
         using var tmp = new TempDir();
