@@ -206,6 +206,54 @@ public class AutogradTests
                 }
     }
 
+    [Theory]
+    [InlineData(150, 6, 3, 1, 1)]  // 2 blocks of 64 positions, one of 16, a ragged tail; 6 output channels = one block of 4 + 2 single
+    [InlineData(70, 5, 3, 3, 2)]   // dilation 2 with padding 3
+    [InlineData(33, 4, 2, 7, 1)]   // padding wider than the kernel (negative left pad for the input gradient)
+    [InlineData(808, 8, 3, 1, 1)]  // the U-Net's row length
+    public void Stride_one_convolution_matches_the_definition_on_long_rows_forward_and_backward(int length, int cout, int kernel, int padding, int dilation)
+    {
+        const int batch = 3, cin = 5;
+        var x = Input(40, batch, cin, length);
+        var w = Input(41, cout, cin, kernel);
+        var b = Input(42, cout);
+        var g = new Graph(new BufferPool());
+        var y = g.Conv1d(x, w, b, 1, padding, dilation);
+        int lout = y.Shape[2];
+        var upstream = Input(43, batch, cout, lout);
+        foreach (var p in new[] { x, w, b }) Array.Clear(p.Grad!);
+        g.Backward(g.Sum(g.Mul(y, g.Constant(upstream.Data.AsSpan(0, upstream.Length), y.Shape))));
+
+        // y[n, o, t] = b[o] + sum_c,k w[o, c, k] x[n, c, t - p + k d]; the gradients follow from the same index map.
+        var dx = new double[x.Length];
+        var dw = new double[w.Length];
+        var db = new double[cout];
+        for (int n = 0; n < batch; n++)
+            for (int o = 0; o < cout; o++)
+                for (int t = 0; t < lout; t++)
+                {
+                    double s = b.Data[o], up = upstream.Data[(n * cout + o) * lout + t];
+                    db[o] += up;
+                    for (int c = 0; c < cin; c++)
+                        for (int k = 0; k < kernel; k++)
+                        {
+                            int pos = t - padding + k * dilation;
+                            if (pos < 0 || pos >= length) continue;
+                            int xi = (n * cin + c) * length + pos, wi = (o * cin + c) * kernel + k;
+                            s += w.Data[wi] * x.Data[xi];
+                            dx[xi] += w.Data[wi] * up;
+                            dw[wi] += x.Data[xi] * up;
+                        }
+                    Close(s, y.Data[(n * cout + o) * lout + t], $"y[{n}, {o}, {t}]");
+                }
+        for (int i = 0; i < x.Length; i++) Close(dx[i], x.Grad![i], $"dx[{i}]");
+        for (int i = 0; i < w.Length; i++) Close(dw[i], w.Grad![i], $"dw[{i}]");
+        for (int i = 0; i < cout; i++) Close(db[i], b.Grad![i], $"db[{i}]");
+
+        static void Close(double expected, float actual, string what) =>
+            Assert.True(Math.Abs(expected - actual) <= 1e-4 * (1 + Math.Abs(expected)), $"{what}: {actual} vs {expected}");
+    }
+
     [Fact]
     public void Embedding_gradients_accumulate_repeated_indices()
     {
