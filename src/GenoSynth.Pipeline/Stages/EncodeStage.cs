@@ -135,14 +135,13 @@ public sealed class EncodeStage : IStage
             {
                 var plan = EncoderBlocks.For(context, spec, train, variants, name);
                 var pca = Models.Encoders.PcaBlockEncoder.Fit(train, plan.Blocks, spec.ExplainedVariance);
-                return (pca, new
-                {
-                    blocks = pca.Blocks.Count,
-                    block_size = spec.BlockSize,
-                    grouping = spec.Blocks == BlockGrouping.Fixed ? null : plan.Details,
-                    components = spec.ExplainedVariance > 0 ? $"explained variance >= {spec.ExplainedVariance}" : "by block size (8 / 4 / 1)",
-                    mean_explained_variance = Math.Round(pca.Blocks.Average(b => b.ExplainedVariance), 6),
-                });
+                string components = spec.ExplainedVariance > 0 ? $"explained variance >= {spec.ExplainedVariance}" : "by block size (8 / 4 / 1)";
+                double meanExplained = Math.Round(pca.Blocks.Average(b => b.ExplainedVariance), 6);
+                // Fixed windows keep the summary they had before groupings existed, so earlier results stay byte-identical.
+                object details = spec.Blocks == BlockGrouping.Fixed
+                    ? new { blocks = pca.Blocks.Count, block_size = spec.BlockSize, components, mean_explained_variance = meanExplained }
+                    : new { blocks = pca.Blocks.Count, block_size = spec.BlockSize, grouping = plan.Details, components, mean_explained_variance = meanExplained };
+                return (pca, details);
             }
             case EncodeMethod.Vae:
             {
