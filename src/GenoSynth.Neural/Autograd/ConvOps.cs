@@ -2,10 +2,11 @@ namespace GenoSynth.Neural;
 
 /// <summary>
 /// 1-D convolution. Stride 1 on AVX-512 runs <see cref="DirectConv1d"/> on a zero-padded copy of the input; other
-/// strides (and CPUs without AVX-512) use im2col + GEMM. The columns of every sample sit side by side ([Cin*K, B*Lout]), so a layer is one
-/// large product per pass instead of one small product per sample: per-sample products of 32 x 800 x 96 spent more time
-/// packing and dispatching than multiplying (a 2-level U-Net step on 805 variants took 12 s; batched, see bench
-/// denoiser-step). The weight gradient's reduction over samples and positions runs inside one GEMM, in its fixed order.
+/// strides (and CPUs without AVX-512) use im2col + GEMM. There the columns of every sample sit side by side
+/// ([Cin*K, B*Lout]), so a layer is one large product per pass instead of one small product per sample: per-sample
+/// products of 32 x 800 x 96 spent more time packing and dispatching than multiplying (a 2-level U-Net step on 805
+/// variants took 12 s; batched, see bench denoiser-step). The weight gradient's reduction over samples and positions
+/// runs inside one GEMM, in its fixed order.
 /// </summary>
 public sealed partial class Graph
 {
