@@ -58,6 +58,8 @@ public sealed record EncodeSpec(EncodeMethod Method, ulong Seed, int BlockSize =
     int LdMaxKb = 0)
 {
     public const int DefaultLdMaxKb = 200;
+    // Derived, so not part of the serialised spec (and of cache keys).
+    [System.Text.Json.Serialization.JsonIgnore]
     public int EffectiveLdMaxKb => LdMaxKb > 0 ? LdMaxKb : DefaultLdMaxKb;
 }
 
