@@ -100,6 +100,20 @@ public sealed class PackedGenotypes
         return result;
     }
 
+    /// <summary>Packs dosages 0/1/2 stored one sample after another (<paramref name="variants"/> values per sample).</summary>
+    public static PackedGenotypes FromSampleRows(ReadOnlySpan<byte> dosages, int samples, int variants)
+    {
+        if (dosages.Length < (long)samples * variants) throw new ArgumentException($"{dosages.Length} values for {samples} x {variants} dosages");
+        var packed = new PackedGenotypes(samples, variants);
+        var column = new sbyte[samples];
+        for (int j = 0; j < variants; j++)
+        {
+            for (int i = 0; i < samples; i++) column[i] = (sbyte)dosages[i * variants + j];
+            packed.EncodeVariant(j, column);
+        }
+        return packed;
+    }
+
     public static PackedGenotypes FromSampleMajor(sbyte[,] dosages)
     {
         int n = dosages.GetLength(0), m = dosages.GetLength(1);

@@ -26,19 +26,22 @@ public sealed partial class Graph
             int rowLength = DirectConv1d.RoundUp(outLength), paddedLength = rowLength + (kernel - 1) * dilation;
             var padded = Scratch(batch * cin * paddedLength, clear: false);
             DirectConv1d.Pad(x.Data, batch * cin, length, padding, padded, paddedLength);
-            var rows = Scratch(batch * cout * rowLength, clear: false);
-            DirectConv1d.Forward(padded, batch, cin, weight.Data, cout, kernel, dilation, rows, rowLength);
             var direct = New([batch, cout, outLength], clear: false);
-            Engine.For(batch, b =>
-            {
-                for (int c = 0; c < cout; c++)
+            // Rows of whole vectors go straight into the output; others through a wider buffer, then copied.
+            bool wholeVectors = rowLength == outLength;
+            var rows = wholeVectors ? direct.Data : Scratch(batch * cout * rowLength, clear: false);
+            DirectConv1d.Forward(padded, batch, cin, weight.Data, cout, kernel, dilation, rows, rowLength);
+            if (!wholeVectors || bias is not null)
+                Engine.For(batch, b =>
                 {
-                    var source = rows.AsSpan((b * cout + c) * rowLength, outLength);
-                    var row = direct.Data.AsSpan((b * cout + c) * outLength, outLength);
-                    if (bias is null) source.CopyTo(row);
-                    else System.Numerics.Tensors.TensorPrimitives.Add(source, bias.Data[c], row);
-                }
-            });
+                    for (int c = 0; c < cout; c++)
+                    {
+                        var source = rows.AsSpan((b * cout + c) * rowLength, outLength);
+                        var row = direct.Data.AsSpan((b * cout + c) * outLength, outLength);
+                        if (bias is null) source.CopyTo(row);
+                        else System.Numerics.Tensors.TensorPrimitives.Add(source, bias.Data[c], row);
+                    }
+                });
             return tracks ? Record(new DirectConv1dOp(x, weight, bias, geometry, padded), direct) : direct;
         }
         int ck = cin * kernel, columns = batch * outLength;
@@ -163,8 +166,12 @@ public sealed partial class Graph
             int rowLength = DirectConv1d.RoundUp(outLength);
             if (g.Tracks(weight))
             {
-                var dyRows = g.Scratch(batch * cout * rowLength, clear: false);
-                DirectConv1d.Pad(dy, batch * cout, outLength, 0, dyRows, rowLength);
+                var dyRows = dy;
+                if (rowLength != outLength)
+                {
+                    dyRows = g.Scratch(batch * cout * rowLength, clear: false);
+                    DirectConv1d.Pad(dy, batch * cout, outLength, 0, dyRows, rowLength);
+                }
                 DirectConv1d.WeightGradient(dyRows, padded, batch, cin, cout, kernel, dilation, rowLength, g.GradOf(weight));
             }
             if (g.Tracks(x))

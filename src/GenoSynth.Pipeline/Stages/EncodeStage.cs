@@ -138,7 +138,7 @@ public sealed class EncodeStage : IStage
                 string components = spec.ExplainedVariance > 0 ? $"explained variance >= {spec.ExplainedVariance}" : "by block size (8 / 4 / 1)";
                 double meanExplained = Math.Round(pca.Blocks.Average(b => b.ExplainedVariance), 6);
                 // Fixed windows keep the summary they had before groupings existed, so earlier results stay byte-identical.
-                object details = spec.Blocks == BlockGrouping.Fixed
+                object details = plan.Details is null
                     ? new { blocks = pca.Blocks.Count, block_size = spec.BlockSize, components, mean_explained_variance = meanExplained }
                     : new { blocks = pca.Blocks.Count, block_size = spec.BlockSize, grouping = plan.Details, components, mean_explained_variance = meanExplained };
                 return (pca, details);

@@ -14,7 +14,8 @@ namespace GenoSynth.Pipeline.Stages;
 /// </summary>
 public static class EncoderBlocks
 {
-    public sealed record Plan(IReadOnlyList<VariantBlock> Blocks, object Details);
+    /// <param name="Details">How the grouping went (null for fixed windows, which the encoder summary describes already).</param>
+    public sealed record Plan(IReadOnlyList<VariantBlock> Blocks, object? Details);
 
     /// <param name="variants">The encoded variants, in the train rows' column order.</param>
     /// <param name="scratchName">Prefix of the scratch files (one per encoder fitted in a stage).</param>
@@ -22,7 +23,7 @@ public static class EncoderBlocks
     {
         if (variants.Count != train.Variants) throw new ArgumentException($"{variants.Count} variants for {train.Variants} columns");
         if (spec.Blocks == BlockGrouping.Fixed)
-            return new Plan(VariantBlocking.FixedWindows(train.Variants, spec.BlockSize), new { grouping = "fixed", block_size = spec.BlockSize });
+            return new Plan(VariantBlocking.FixedWindows(train.Variants, spec.BlockSize), null);
 
         int[] groups;
         object source;
@@ -66,16 +67,7 @@ public static class EncoderBlocks
             genotypes = new HaplotypeMatrix(train.Rows, train.Variants, train.Values,
                 Enumerable.Range(0, train.Rows).Select(r => HaplotypeMatrix.HaplotypeId($"T{r / 2}", r % 2)).ToList()).ToDiploid();
         }
-        else
-        {
-            genotypes = new PackedGenotypes(train.Rows, train.Variants);
-            var column = new sbyte[train.Rows];
-            for (int j = 0; j < train.Variants; j++)
-            {
-                for (int r = 0; r < train.Rows; r++) column[r] = (sbyte)train.Values[(long)r * train.Variants + j];
-                genotypes.EncodeVariant(j, column);
-            }
-        }
+        else genotypes = PackedGenotypes.FromSampleRows(train.Values, train.Rows, train.Variants);
         var samples = Enumerable.Range(0, genotypes.SampleCount).Select(i => new Sample($"T{i}", $"T{i}")).ToList();
         var columns = variants.Select((v, j) => v with { Id = ColumnId(j) }).ToList();
         Plink1Files.Write(prefix, new PlinkDataset(columns, samples, genotypes));

@@ -42,14 +42,7 @@ public static class SyntheticFiles
         }
         else
         {
-            int individuals = labels.Individuals;
-            var packed = new PackedGenotypes(individuals, variants.Count);
-            var column = new sbyte[individuals];
-            for (int j = 0; j < variants.Count; j++)
-            {
-                for (int i = 0; i < individuals; i++) column[i] = (sbyte)generated.Values[(long)i * variants.Count + j];
-                packed.EncodeVariant(j, column);
-            }
+            var packed = PackedGenotypes.FromSampleRows(generated.Values, labels.Individuals, variants.Count);
             Plink1Files.Write(prefix, new PlinkDataset(variants, samples, packed));
             if (withVcf) VcfWriter.WriteUnphased(prefix + ".vcf.gz", variants, ids, packed);
         }

@@ -211,6 +211,7 @@ public class AutogradTests
     [InlineData(70, 5, 3, 3, 2)]   // dilation 2 with padding 3
     [InlineData(33, 4, 2, 7, 1)]   // padding wider than the kernel (negative left pad for the input gradient)
     [InlineData(808, 8, 3, 1, 1)]  // the U-Net's row length
+    [InlineData(128, 4, 3, 1, 1)]  // rows of whole vectors: output and gradient used in place, no widened copy
     public void Stride_one_convolution_matches_the_definition_on_long_rows_forward_and_backward(int length, int cout, int kernel, int padding, int dilation)
     {
         const int batch = 3, cin = 5;
