@@ -3,6 +3,9 @@ using GenoSynth.Neural.IO;
 
 namespace GenoSynth.Models.Encoders;
 
+/// <summary>How latent draws become genotype calls: the decoder's most likely call, or a draw from its distribution.</summary>
+public enum LatentDecoding { Argmax, Sample }
+
 /// <summary>
 /// A learned map between genotype rows and continuous latent vectors, fitted on the train split only. Latent
 /// diffusion models the latents; <see cref="Decode"/> turns sampled latents back into valid genotype calls.
@@ -17,8 +20,18 @@ public abstract class GenotypeEncoder
     /// <summary>Latent vectors of the rows (labels carried over).</summary>
     public abstract LatentSet Encode(TrainingSet rows);
 
-    /// <summary>Genotype calls (rows x variants, values in [0, ploidy]) for latent vectors.</summary>
+    /// <summary>Genotype calls (rows x variants, values in [0, ploidy]) for latent vectors: the most likely call each.</summary>
     public abstract byte[] Decode(LatentSet latents);
+
+    /// <summary>Whether <see cref="DecodeByDrawing"/> exists: the encoder's decoder gives a distribution over each call.</summary>
+    public virtual bool DecodesByDrawing => false;
+
+    /// <summary>
+    /// Genotype calls drawn from the decoder's distribution p(x | z), each call independently given the latent vector:
+    /// a VAE's generative model proper, where <see cref="Decode"/> keeps only its mode.
+    /// </summary>
+    public virtual byte[] DecodeByDrawing(LatentSet latents, ulong seed) =>
+        throw new NotSupportedException($"the {Kind} encoder decodes deterministically; it has no distribution to draw from");
 
     public abstract void Save(string path);
 

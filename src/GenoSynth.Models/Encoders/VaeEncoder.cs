@@ -124,14 +124,23 @@ public sealed class VaeEncoder : GenotypeEncoder
         return new LatentSet(latents, rows.Rows, LatentSize, rows.Labels);
     }
 
-    public override byte[] Decode(LatentSet latents)
+    public override byte[] Decode(LatentSet latents) => DecodeCalls(latents, null);
+
+    public override bool DecodesByDrawing => true;
+
+    public override byte[] DecodeByDrawing(LatentSet latents, ulong seed) => DecodeCalls(latents, new SeededRandom(seed));
+
+    /// <param name="draw">Null: argmax of each call's logits; otherwise a draw from their softmax (one generator fork per chunk of rows).</param>
+    private byte[] DecodeCalls(LatentSet latents, SeededRandom? draw)
     {
         int l = _config.Variants, k = _config.Categories;
         var result = new byte[(long)latents.Rows * l];
         var pool = new BufferPool();
-        for (int first = 0; first < latents.Rows; first += 256)
+        var probabilities = new float[k];
+        for (int first = 0; first < latents.Rows; first += DecodeChunk)
         {
-            int count = Math.Min(256, latents.Rows - first);
+            int count = Math.Min(DecodeChunk, latents.Rows - first);
+            var rng = draw?.Fork((ulong)(first / DecodeChunk) + 1);
             var g = new Graph(pool, gradEnabled: false);
             var z = g.Constant(latents.Values.AsSpan(first * LatentSize, count * LatentSize), count, _config.LatentChannels, _config.LatentLength);
             var logits = _network.Decode(g, z).Data;
@@ -140,7 +149,41 @@ public sealed class VaeEncoder : GenotypeEncoder
                 {
                     int best = 0;
                     for (int c = 1; c < k; c++) if (logits[(b * k + c) * l + j] > logits[(b * k + best) * l + j]) best = c;
+                    if (rng is not null)
+                    {
+                        float sum = 0, max = logits[(b * k + best) * l + j];
+                        for (int c = 0; c < k; c++) sum += probabilities[c] = MathF.Exp(logits[(b * k + c) * l + j] - max);
+                        float u = rng.NextFloat() * sum;
+                        best = 0;
+                        while (best < k - 1 && u >= probabilities[best]) u -= probabilities[best++];
+                    }
                     result[(long)(first + b) * l + j] = (byte)best;
+                }
+            g.Reset();
+        }
+        return result;
+    }
+
+    private const int DecodeChunk = 256;
+
+    /// <summary>The decoder's p(x | z) for each call: rows x variants x categories, each triple (or pair) summing to 1.</summary>
+    public float[] CallProbabilities(LatentSet latents)
+    {
+        int l = _config.Variants, k = _config.Categories;
+        var result = new float[(long)latents.Rows * l * k];
+        var pool = new BufferPool();
+        for (int first = 0; first < latents.Rows; first += DecodeChunk)
+        {
+            int count = Math.Min(DecodeChunk, latents.Rows - first);
+            var g = new Graph(pool, gradEnabled: false);
+            var z = g.Constant(latents.Values.AsSpan(first * LatentSize, count * LatentSize), count, _config.LatentChannels, _config.LatentLength);
+            var logits = _network.Decode(g, z).Data;
+            for (int b = 0; b < count; b++)
+                for (int j = 0; j < l; j++)
+                {
+                    var call = result.AsSpan((int)(((long)(first + b) * l + j) * k), k);
+                    for (int c = 0; c < k; c++) call[c] = logits[(b * k + c) * l + j];
+                    System.Numerics.Tensors.TensorPrimitives.SoftMax(call, call);
                 }
             g.Reset();
         }

@@ -51,6 +51,7 @@ public static partial class SpecLoader
         var model = ReadModel(root.Section("model"));
         var train = ReadTrain(root.Section("train"), seed, model.Type);
         var sample = ReadSample(root.Section("sample"), seed);
+        RequireDrawingDecoder(root.Section("sample"), sample, encode);
         var evaluate = ReadEvaluate(root.Section("evaluate"), seed);
         var baselines = root.SectionList("baselines").Select(b => ReadBaseline(b, seed, sample, encode)).ToList();
         root.RejectUnknownKeys();
@@ -77,6 +78,7 @@ public static partial class SpecLoader
         var train = ReadTrain(node.Section("train"), seed, model.Type);
         var sample = ReadSample(node.Section("sample"), seed, main);
         var encode = node.Section("encode") is { } e ? ReadEncode(e, seed) : mainEncode;
+        RequireDrawingDecoder(node.Section("sample"), sample, encode);
         node.RejectUnknownKeys();
         return new BaselineSpec(name, model, train, sample, encode);
     }
@@ -288,9 +290,17 @@ public static partial class SpecLoader
         if (labels is not ("as-data" or "balanced")) throw node.KeyError("labels", $"'{labels}' is not one of: as-data, balanced");
         var spec = new SampleSpec(node.Int("count", d.Count, 0, 10_000_000), labels == "balanced", node.Int("steps", d.Steps, 1, 100_000),
             node.Double("guidance", d.Guidance, 0, 100), node.ULong("seed", d.Seed), node.Double("max_mia_auc", d.MaxMiaAuc, 0, 1),
-            node.Bool("allow_privacy_risk", d.AllowPrivacyRisk), node.Enum("sampler", d.Sampler), node.Double("eta", d.Eta, 0, 1));
+            node.Bool("allow_privacy_risk", d.AllowPrivacyRisk), node.Enum("sampler", d.Sampler), node.Double("eta", d.Eta, 0, 1),
+            node.Enum("decode", d.Decode));
         node.RejectUnknownKeys();
         return spec;
+    }
+
+    /// <summary>Only a VAE's decoder gives a distribution over each call; PCA blocks decode to the nearest valid genotype.</summary>
+    private static void RequireDrawingDecoder(SpecNode? sampleNode, SampleSpec sample, EncodeSpec encode)
+    {
+        if (sampleNode is not null && sample.Decode == GenoSynth.Models.Encoders.LatentDecoding.Sample && encode.Method != EncodeMethod.Vae)
+            throw sampleNode.KeyError("decode", $"'sample' needs encode.method vae (the {SpecNode.ToSnake(encode.Method.ToString())} encoder decodes deterministically)");
     }
 
     private static EvaluateSpec ReadEvaluate(SpecNode? node, ulong seed)

@@ -107,7 +107,7 @@ public static class Generators
             "genotype-diffusion" => GenotypeDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, progress,
                 sampler: spec.Sampler, eta: spec.Eta),
             LatentDiffusion.Kind => Decode(encoder ?? throw new InvalidOperationException($"{modelPath}: a latent diffusion needs its encoder"),
-                LatentDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, spec.Sampler, spec.Eta, progress)),
+                LatentDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, spec.Sampler, spec.Eta, progress), spec),
             GenotypeRbm.Kind => GenotypeRbm.Load(modelPath).Sample(rowLabels, spec.Steps, spec.Seed, progress),
             GenotypeGan.Kind => GenotypeGan.Load(modelPath).Sample(rowLabels, spec.Seed),
             _ => IndependentSampler.FromTensors(loaded.Tensors, train.Ploidy, kind == "per-label-independent")
@@ -116,8 +116,12 @@ public static class Generators
         return (set, kind);
     }
 
-    private static GeneratedSet Decode(GenotypeEncoder encoder, LatentSet latents) =>
-        new(encoder.Decode(latents), latents.Rows, encoder.Variants, latents.Labels);
+    /// <summary>The decoding draws use a fork of the sampling seed of their own, so argmax and drawn decodings share the latents.</summary>
+    private static GeneratedSet Decode(GenotypeEncoder encoder, LatentSet latents, SampleSpec spec) =>
+        new(spec.Decode == LatentDecoding.Sample ? encoder.DecodeByDrawing(latents, new SeededRandom(spec.Seed).Fork(DecodingStream).NextUInt64()) : encoder.Decode(latents),
+            latents.Rows, encoder.Variants, latents.Labels);
+
+    private const ulong DecodingStream = 0xDEC0DE;
 
     /// <summary>Whether <see cref="SampleSpec.Steps"/> means anything for this kind (denoising steps, Gibbs sweeps).</summary>
     public static bool UsesSamplingSteps(string kind) => kind is "genotype-diffusion" or LatentDiffusion.Kind or GenotypeRbm.Kind;

@@ -114,6 +114,42 @@ public class LatentGeneratorTests
         Assert.Equal(VaeEncoder.Fit(train, settings).Encode(validation).Values, latents.Values); // same seed, same bytes
     }
 
+    [Fact]
+    public void Vae_drawn_decoding_follows_the_decoder_probabilities_and_is_reproducible()
+    {
+        var train = LinkedHaplotypes.Create(400, 1);
+        var settings = new VaeSettings(Compression: 4, LatentChannels: 4, Channels: 16, Beta: 0.001, Steps: 150, Batch: 32, LearningRate: 3e-3f, ReportEvery: 50, Seed: 4);
+        var vae = VaeEncoder.Fit(train, settings);
+        Assert.True(vae.DecodesByDrawing);
+        var four = vae.Encode(LinkedHaplotypes.Create(4, 2));
+        var probabilities = vae.CallProbabilities(four);
+        var argmax = vae.Decode(four);
+        for (int i = 0; i < argmax.Length; i++)
+        {
+            Assert.Equal(1f, probabilities[2 * i] + probabilities[2 * i + 1], 4);
+            Assert.Equal(probabilities[2 * i + 1] > probabilities[2 * i] ? 1 : 0, argmax[i]);
+        }
+
+        const int copies = 3000;
+        var repeated = new float[4 * copies * vae.LatentSize];
+        for (int r = 0; r < 4 * copies; r++) four.Values.AsSpan((r / copies) * vae.LatentSize, vae.LatentSize).CopyTo(repeated.AsSpan(r * vae.LatentSize));
+        var latents = new LatentSet(repeated, 4 * copies, vae.LatentSize, new int[4 * copies]);
+        var drawn = vae.DecodeByDrawing(latents, seed: 7);
+        Assert.Equal(drawn, vae.DecodeByDrawing(latents, seed: 7));
+        Assert.NotEqual(drawn, vae.DecodeByDrawing(latents, seed: 8));
+        int uncertain = 0;
+        for (int r = 0; r < 4; r++)
+            for (int j = 0; j < Variants; j++)
+            {
+                double p = probabilities[(r * Variants + j) * 2 + 1], ones = 0;
+                for (int c = 0; c < copies; c++) ones += drawn[((long)r * copies + c) * Variants + j];
+                double tolerance = 5 * Math.Sqrt(p * (1 - p) / copies) + 1e-3;
+                Assert.True(Math.Abs(ones / copies - p) <= tolerance, $"row {r} variant {j}: drawn {ones / copies:F4}, p(x = 1 | z) {p:F4}");
+                if (p is > 0.05 and < 0.95) uncertain++;
+            }
+        Assert.True(uncertain > 0, "some calls are uncertain, so the draw is tested beyond the mode");
+    }
+
     [Theory]
     [InlineData(PredictionKind.Epsilon, SamplerKind.Ancestral)]
     [InlineData(PredictionKind.V, SamplerKind.Ddim)]

@@ -167,6 +167,15 @@ public class SpecLoaderTests
         Assert.Equal(spec.Encode, spec.Baselines[0].Encode);
         Assert.Equal(GenoSynth.Models.Diffusion.PredictionKind.V, spec.Baselines[0].Model.Prediction);
         Assert.Equal((EncodeMethod.Vae, 8), (spec.Baselines[1].Encode.Method, spec.Baselines[1].Encode.Compression));
+        Assert.Equal(GenoSynth.Models.Encoders.LatentDecoding.Argmax, spec.Sample.Decode);
+
+        var drawn = LoadText(tmp, Valid + "\nencode: {method: vae}\nsample: {decode: sample}\n");
+        Assert.Equal(GenoSynth.Models.Encoders.LatentDecoding.Sample, drawn.Sample.Decode);
+        Assert.Contains("sample.decode: 'sample' needs encode.method vae (the pca-blocks encoder decodes deterministically)",
+            Fails(Valid + "\nencode: {method: pca-blocks}\nsample: {decode: sample}\n").Message);
+        Assert.Contains("baselines[0].sample.decode: 'sample' needs encode.method vae",
+            Fails(Valid + "\nbaselines:\n  - {name: b, model: {type: diffusion}, sample: {decode: sample}}\n").Message);
+        Assert.Contains("sample.decode: 'mode' is not one of: argmax, sample", Fails(Valid + "\nsample: {decode: mode}\n").Message);
     }
 
     [Fact]
