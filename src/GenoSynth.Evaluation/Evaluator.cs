@@ -159,6 +159,7 @@ public sealed class Evaluator(EvaluationOptions options)
         dcr = Privacy.DistanceToClosest(synthetic, train);
         int copies = dcr.Count(d => d == 0);
         var (ks, ksP) = Statistics.KolmogorovSmirnov(dcr, holdoutDcr);
+        var mia = Privacy.MembershipInference(train, holdout, synthetic, new SeededRandom(options.Seed));
         return new SortedDictionary<string, Metric>(StringComparer.Ordinal)
         {
             ["aa_truth"] = new(vsTrain.Truth, reference.Truth, 0.5, "AATS: fraction of real-train rows whose nearest synthetic row is farther than their nearest real one", vsTrain.TruthSd),
@@ -171,8 +172,8 @@ public sealed class Evaluator(EvaluationOptions options)
             ["dcr_median"] = new(Median(dcr), Median(holdoutDcr), null, "median distance to the closest real training row"),
             ["dcr_ks_statistic"] = new(ks, null, 0, "Kolmogorov-Smirnov statistic between the synthetic and holdout distance-to-closest-record distributions"),
             ["dcr_ks_p"] = new(ksP, null, null, "p-value of that KS test (small: synthetic rows sit at different distances from train than fresh real rows do)"),
-            ["mia_auc"] = new(Privacy.MembershipInferenceAuc(train, holdout, synthetic, new SeededRandom(options.Seed)), null, 0.5,
-                "membership inference AUC: train members vs holdout by distance to the nearest synthetic row"),
+            ["mia_auc"] = new(mia.Auc, null, 0.5,
+                "membership inference AUC: train members vs holdout by distance to the nearest synthetic row (± DeLong standard error)", mia.StandardError),
         };
     }
 

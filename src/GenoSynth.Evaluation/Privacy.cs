@@ -60,12 +60,16 @@ public static class Privacy
     /// Membership inference by distance: AUC of separating training members from holdout non-members by closeness to
     /// the nearest synthetic row (equal-size draws). 0.5 means the synthetic set reveals nothing about membership.
     /// </summary>
-    public static double MembershipInferenceAuc(BitPackedRows train, BitPackedRows holdout, BitPackedRows synthetic, SeededRandom rng)
+    public static double MembershipInferenceAuc(BitPackedRows train, BitPackedRows holdout, BitPackedRows synthetic, SeededRandom rng) =>
+        MembershipInference(train, holdout, synthetic, rng).Auc;
+
+    /// <summary>The same AUC with DeLong's standard error: with a few hundred rows per side it is about 0.02-0.03.</summary>
+    public static (double Auc, double StandardError) MembershipInference(BitPackedRows train, BitPackedRows holdout, BitPackedRows synthetic, SeededRandom rng)
     {
         int n = Math.Min(train.Rows, holdout.Rows);
         var allSynthetic = Enumerable.Range(0, synthetic.Rows).ToArray();
-        var members = BitPackedRows.NearestDistances(train, Draw(train.Rows, n, rng), synthetic, allSynthetic, false);
-        var outsiders = BitPackedRows.NearestDistances(holdout, Draw(holdout.Rows, n, rng), synthetic, allSynthetic, false);
-        return Statistics.Auc(members.Select(d => -(double)d).ToList(), outsiders.Select(d => -(double)d).ToList());
+        var members = BitPackedRows.NearestDistances(train, Draw(train.Rows, n, rng), synthetic, allSynthetic, false).Select(d => -(double)d).ToList();
+        var outsiders = BitPackedRows.NearestDistances(holdout, Draw(holdout.Rows, n, rng), synthetic, allSynthetic, false).Select(d => -(double)d).ToList();
+        return (Statistics.Auc(members, outsiders), Statistics.AucStandardError(members, outsiders));
     }
 }

@@ -98,4 +98,49 @@ public static class Statistics
         double np = positives.Count, nn = negatives.Count;
         return (rankSumPositives - np * (np + 1) / 2) / (np * nn);
     }
+
+    /// <summary>
+    /// DeLong's standard error of <see cref="Auc"/>: from each score's placement value (the share of the other group it
+    /// beats, ties one half), var = var(positive placements) / m + var(negative placements) / n.
+    /// </summary>
+    public static double AucStandardError(IReadOnlyList<double> positives, IReadOnlyList<double> negatives)
+    {
+        int m = positives.Count, n = negatives.Count;
+        if (m < 2 || n < 2) return double.NaN;
+        var sortedPositives = positives.Order().ToArray();
+        var sortedNegatives = negatives.Order().ToArray();
+        // Placement of x among sorted scores: (count below + half the count equal) / count.
+        static double Placement(double[] sorted, double x, bool aboveWins)
+        {
+            int below = LowerBound(sorted, x), notAbove = UpperBound(sorted, x);
+            double wins = aboveWins ? below + 0.5 * (notAbove - below) : sorted.Length - notAbove + 0.5 * (notAbove - below);
+            return wins / sorted.Length;
+        }
+        var positivePlacements = positives.Select(x => Placement(sortedNegatives, x, aboveWins: true)).ToArray();
+        var negativePlacements = negatives.Select(y => Placement(sortedPositives, y, aboveWins: false)).ToArray();
+        return Math.Sqrt(SampleVariance(positivePlacements) / m + SampleVariance(negativePlacements) / n);
+    }
+
+    private static double SampleVariance(double[] values)
+    {
+        double mean = values.Average(), sum = 0;
+        foreach (var v in values) sum += (v - mean) * (v - mean);
+        return sum / (values.Length - 1);
+    }
+
+    /// <summary>First index whose value is not below x (sorted ascending).</summary>
+    private static int LowerBound(double[] sorted, double x)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi) { int mid = (lo + hi) >>> 1; if (sorted[mid] < x) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
+
+    /// <summary>First index whose value is above x (sorted ascending).</summary>
+    private static int UpperBound(double[] sorted, double x)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi) { int mid = (lo + hi) >>> 1; if (sorted[mid] <= x) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
 }

@@ -18,17 +18,18 @@ public sealed record LeaderboardEntry(string Experiment, string Description, Met
 /// </summary>
 public static class Leaderboard
 {
-    private static readonly (string Header, string Section, string Key, bool VsHoldout)[] Columns =
+    /// <remarks>WithSd: the cell also gives the metric's sd (for the MIA AUC its standard error), where there is one.</remarks>
+    private static readonly (string Header, string Section, string Key, bool VsHoldout, bool WithSd)[] Columns =
     [
-        ("AF r", "fidelity", "af_pearson", true),
-        ("LD r² r", "fidelity", "ld_r2_pearson", true),
-        ("3-point r", "fidelity", "three_point_pearson", true),
-        ("AA_truth", "privacy", "aa_truth", false),
-        ("AA_syn", "privacy", "aa_syn", false),
-        ("privacy loss", "privacy", "privacy_loss", false),
-        ("MIA AUC", "privacy", "mia_auc", false),
-        ("exact copies", "privacy", "exact_copies", false),
-        ("TSTR / TRTR", "utility", "recovery", false),
+        ("AF r", "fidelity", "af_pearson", true, false),
+        ("LD r² r", "fidelity", "ld_r2_pearson", true, false),
+        ("3-point r", "fidelity", "three_point_pearson", true, false),
+        ("AA_truth", "privacy", "aa_truth", false, false),
+        ("AA_syn", "privacy", "aa_syn", false, false),
+        ("privacy loss", "privacy", "privacy_loss", false, false),
+        ("MIA AUC", "privacy", "mia_auc", false, true),
+        ("exact copies", "privacy", "exact_copies", false, false),
+        ("TSTR / TRTR", "utility", "recovery", false, false),
     ];
 
     public static string Render(IReadOnlyList<LeaderboardEntry> entries, IReadOnlyList<string> preface)
@@ -58,7 +59,8 @@ public static class Leaderboard
                 var cells = Columns.Select(c =>
                 {
                     var metric = Format.Get(set, c.Section, c.Key);
-                    return Format.Number(c.VsHoldout ? metric?.VsHoldout : metric?.Value);
+                    var cell = Format.Number(c.VsHoldout ? metric?.VsHoldout : metric?.Value);
+                    return c.WithSd && metric?.Sd is double sd ? $"{cell} ± {Format.Number(sd)}" : cell;
                 });
                 entry.Timings.TryGetValue(set.Name, out var timing);
                 string name = entry.Notes.TryGetValue(set.Name, out var note) && note.Length > 0 ? $"{set.Name} ¹" : set.Name;
@@ -76,7 +78,7 @@ public static class Leaderboard
             "all-pairs LD r², connected three-point correlations); the holdout row gives the same figures for holdout vs train. " +
             "AA_truth and AA_syn are the nearest-neighbour adversarial accuracies against the training rows (ideal 0.5; " +
             "AA_syn near 1 means mode collapse, AA_truth near 0 means copying); privacy loss = AATS vs holdout - AATS vs train " +
-            "(ideal 0); MIA AUC is a distance-based membership inference of train vs holdout rows (0.5 = no signal); " +
+            "(ideal 0); MIA AUC is a distance-based membership inference of train vs holdout rows (0.5 = no signal; ± its DeLong standard error); " +
             "TSTR / TRTR is the accuracy of a classifier of the labels trained on synthetic, over one trained on real, both tested on the real holdout. " +
             "Times are wall seconds on the machine that ran the benchmark (see each manifest); blank for published sets. " +
             "Definitions: [docs/metrics.md](../docs/metrics.md).");

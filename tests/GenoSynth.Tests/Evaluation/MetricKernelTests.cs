@@ -147,6 +147,32 @@ public class MetricKernelTests
     }
 
     [Fact]
+    public void Auc_standard_error_is_delong_and_agrees_with_the_bootstrap()
+    {
+        // Integer scores make ties common, as with Hamming distances.
+        var rng = new SeededRandom(11);
+        var positives = Enumerable.Range(0, 300).Select(_ => (double)(rng.NextInt(40) + 3)).ToArray();
+        var negatives = Enumerable.Range(0, 250).Select(_ => (double)rng.NextInt(40)).ToArray();
+        static double Psi(double x, double y) => x > y ? 1 : x == y ? 0.5 : 0;
+        var v10 = positives.Select(x => negatives.Average(y => Psi(x, y))).ToArray();
+        var v01 = negatives.Select(y => positives.Average(x => Psi(x, y))).ToArray();
+        static double Var(double[] v) { double m = v.Average(); return v.Sum(x => (x - m) * (x - m)) / (v.Length - 1); }
+        double delong = Math.Sqrt(Var(v10) / positives.Length + Var(v01) / negatives.Length);
+        Assert.Equal(delong, Statistics.AucStandardError(positives, negatives), 12);
+
+        var aucs = new double[2000];
+        for (int b = 0; b < aucs.Length; b++)
+        {
+            var p = positives.Select(_ => positives[rng.NextInt(positives.Length)]).ToArray();
+            var n = negatives.Select(_ => negatives[rng.NextInt(negatives.Length)]).ToArray();
+            aucs[b] = Statistics.Auc(p, n);
+        }
+        double mean = aucs.Average(), bootstrap = Math.Sqrt(aucs.Sum(a => (a - mean) * (a - mean)) / (aucs.Length - 1));
+        Assert.InRange(Statistics.AucStandardError(positives, negatives) / bootstrap, 0.9, 1.1);
+        Assert.True(double.IsNaN(Statistics.AucStandardError([1.0], [0.0, 2.0])));
+    }
+
+    [Fact]
     public void Statistics_match_brute_force_definitions()
     {
         double[] a = [0.1, 0.4, 0.4, 0.9], b = [0.2, 0.5, 0.7];
