@@ -101,12 +101,16 @@ public sealed record TrainSpec(int Steps, int Batch, double LearningRate, int Wa
     int EvaluateEvery, int CheckpointEvery, ulong Seed, double DiscriminatorLearningRate = 8e-4);
 
 /// <param name="Sampler">Diffusion: ancestral DDPM steps or DDIM (with <paramref name="Eta"/> = 0 deterministic given the start noise).</param>
+/// <param name="LabelCounts">Individuals per label when the spec gives them (sample.labels as a mapping); null: the
+/// <see cref="Balanced"/> or as-data policy with <see cref="Count"/>.</param>
 /// <param name="Decode">How a latent diffusion's draws become calls (VAE encoders can draw from p(x | z)); left out of the
 /// cache key at its default so that specs written before it keep their keys.</param>
 public sealed record SampleSpec(int Count, bool Balanced, int Steps, double Guidance, ulong Seed, double MaxMiaAuc = 0.6, bool AllowPrivacyRisk = false,
     GenoSynth.Models.Diffusion.SamplerKind Sampler = GenoSynth.Models.Diffusion.SamplerKind.Ancestral, double Eta = 0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
-    GenoSynth.Models.Encoders.LatentDecoding Decode = GenoSynth.Models.Encoders.LatentDecoding.Argmax);
+    GenoSynth.Models.Encoders.LatentDecoding Decode = GenoSynth.Models.Encoders.LatentDecoding.Argmax,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    SortedDictionary<string, int>? LabelCounts = null);
 
 /// <summary>An external synthetic set scored beside ours (e.g. Yelmen's published genomes): same variants, same order.</summary>
 public sealed record ComparisonSet(string Name, RemoteFile File, string Note);

@@ -26,6 +26,16 @@ internal sealed class SpecNode
 
     public bool Has(string key) => Find(key) is not null;
 
+    public bool IsMapping(string key) => Find(key) is YamlMappingNode;
+
+    /// <summary>Every key of this mapping, in file order (all count as read).</summary>
+    public IReadOnlyList<string> Keys()
+    {
+        var keys = _node.Children.Keys.Select(k => (k as YamlScalarNode)?.Value ?? "").ToList();
+        foreach (var k in keys) _read.Add(k);
+        return keys;
+    }
+
     private YamlNode? Find(string key)
     {
         _read.Add(key);

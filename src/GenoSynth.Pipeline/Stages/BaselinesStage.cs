@@ -47,7 +47,7 @@ public sealed class BaselinesStage : IStage
                     p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"));
                 context.Timings[$"{baseline.Name}.train"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
                 clock.Restart();
-                var labels = SyntheticFiles.DrawLabels(train, baseline.Sample);
+                var labels = SyntheticFiles.DrawLabels(train, baseline.Sample, context.Spec.SourcePath);
                 var generated = Generators.Sample(modelPath, train, encoder, labels.RowLabels, baseline.Sample, null).Set;
                 context.Timings[$"{baseline.Name}.sample"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
                 SyntheticFiles.Write(context.Output(baseline.Name), train, generated, labels, variants, withVcf: false);

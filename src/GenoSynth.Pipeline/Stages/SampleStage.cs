@@ -37,7 +37,7 @@ public sealed class SampleStage : IStage
         var (train, validation) = EncodeStage.Load(context);
         var spec = context.Spec.Sample;
         var variants = Plink1Files.ReadBim(context.Input("encode", EncodeStage.Variants));
-        var labels = SyntheticFiles.DrawLabels(train, spec);
+        var labels = SyntheticFiles.DrawLabels(train, spec, context.Spec.SourcePath);
         var (individuals, individualLabels, rowLabels) = (labels.Individuals, labels.IndividualLabels, labels.RowLabels);
 
         var modelPath = context.Input("train", TrainStage.ModelFile);
@@ -56,7 +56,7 @@ public sealed class SampleStage : IStage
             model = kind,
             individuals,
             rows = generated.Rows,
-            label_policy = spec.Balanced ? "balanced" : "as-data",
+            label_policy = SyntheticFiles.PolicyName(spec),
             per_label = train.Classes.Select((c, k) => new { label = c, individuals = individualLabels.Count(l => l == k) }),
             sampling_steps = Generators.UsesSamplingSteps(kind) ? spec.Steps : (int?)null,
             guidance = spec.Guidance,

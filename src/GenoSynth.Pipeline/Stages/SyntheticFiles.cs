@@ -13,16 +13,31 @@ public sealed record SyntheticLabels(int Individuals, int[] IndividualLabels, in
 /// </summary>
 public static class SyntheticFiles
 {
-    public static SyntheticLabels DrawLabels(TrainingSet train, SampleSpec spec)
+    /// <param name="specPath">Named in the error when sample.labels lists a label the training data do not have.</param>
+    public static SyntheticLabels DrawLabels(TrainingSet train, SampleSpec spec, string specPath)
     {
         int rowsPerIndividual = train.Ploidy == 1 ? 2 : 1;
-        int individuals = (spec.Count > 0 ? spec.Count : train.Rows) / rowsPerIndividual;
-        var counts = new double[train.Classes.Count];
-        for (int r = 0; r < train.Rows; r += rowsPerIndividual) counts[train.Labels[r]]++;
-        var frequencies = counts.Select(c => c / counts.Sum()).ToArray();
-        var individualLabels = LabelPolicy.Labels(individuals, frequencies, spec.Balanced);
-        return new SyntheticLabels(individuals, individualLabels, individualLabels.SelectMany(l => Enumerable.Repeat(l, rowsPerIndividual)).ToArray());
+        int[] individualLabels;
+        if (spec.LabelCounts is { } given)
+        {
+            var unknown = given.Keys.FirstOrDefault(l => !train.Classes.Contains(l));
+            if (unknown is not null)
+                throw new SpecException(specPath, $"sample.labels.{unknown}: not a label of the training data (labels: {string.Join(", ", train.Classes)})");
+            individualLabels = train.Classes.SelectMany((label, k) => Enumerable.Repeat(k, given.GetValueOrDefault(label))).ToArray();
+        }
+        else
+        {
+            int individuals = (spec.Count > 0 ? spec.Count : train.Rows) / rowsPerIndividual;
+            var counts = new double[train.Classes.Count];
+            for (int r = 0; r < train.Rows; r += rowsPerIndividual) counts[train.Labels[r]]++;
+            var frequencies = counts.Select(c => c / counts.Sum()).ToArray();
+            individualLabels = LabelPolicy.Labels(individuals, frequencies, spec.Balanced);
+        }
+        return new SyntheticLabels(individualLabels.Length, individualLabels, individualLabels.SelectMany(l => Enumerable.Repeat(l, rowsPerIndividual)).ToArray());
     }
+
+    /// <summary>The label policy as sample.json records it.</summary>
+    public static string PolicyName(SampleSpec spec) => spec.LabelCounts is not null ? "given counts" : spec.Balanced ? "balanced" : "as-data";
 
     public static List<string> Ids(int individuals) => Enumerable.Range(1, individuals).Select(i => $"SYN_{i:D6}").ToList();
 

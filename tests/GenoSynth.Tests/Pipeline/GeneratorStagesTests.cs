@@ -87,6 +87,30 @@ public class GeneratorStagesTests
     }
 
     [Fact]
+    public void Given_label_counts_set_the_synthetic_individuals_per_label_and_unknown_labels_are_named()
+    {
+        using var h = new PipelineHarness();
+        h.Run(h.Spec("1kg-805-haplotypes", t => WithoutGenerator(t) + """
+
+            model: {type: per-label-independent}
+            sample: {labels: {EUR: 2, AFR: 3, EAS: 0}}
+            """), "sample");
+        var rows = File.ReadAllLines(h.ResultFile("1kg-805-haplotypes", "synthetic/labels.tsv")).Skip(1).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(["SYN_000001", "SYN_000002", "SYN_000003", "SYN_000004", "SYN_000005"], rows.Select(r => r[0]));
+        Assert.Equal(["AFR", "AFR", "AFR", "EUR", "EUR"], rows.Select(r => r[1]));
+        Assert.Equal(10, HaptFiles.ReadHaplotypes(h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.hapt.gz"), 805).Haplotypes.HaplotypeCount);
+        var sample = JsonDocument.Parse(File.ReadAllText(h.ResultFile("1kg-805-haplotypes", "synthetic/sample.json"))).RootElement;
+        Assert.Equal("given counts", sample.GetProperty("label_policy").GetString());
+
+        var ex = Assert.Throws<GenoSynth.Pipeline.SpecException>(() => h.Run(h.Spec("1kg-805-haplotypes", t => WithoutGenerator(t) + """
+
+            model: {type: per-label-independent}
+            sample: {labels: {EUR: 2, OCE: 1}}
+            """, "unknown.yaml"), "sample"));
+        Assert.Contains("unknown.yaml: sample.labels.OCE: not a label of the training data (labels: AFR, AMR, EAS, EUR, SAS)", ex.Message);
+    }
+
+    [Fact]
     public void The_privacy_release_gate_refuses_to_publish_unless_the_spec_allows_it()
     {
         using var h = new PipelineHarness();

@@ -73,6 +73,16 @@ public class SpecLoaderTests
         Assert.Equal((ModelType.Rbm, 64, 10), (rbm.Model.Type, rbm.Model.Hidden, rbm.Model.GibbsSteps));
         Assert.Equal((2000, 500, 0.01), (rbm.Train.Steps, rbm.Train.Batch, rbm.Train.LearningRate));
         Assert.Equal((true, 300), (rbm.Sample.Balanced, rbm.Sample.Count));
+        Assert.Null(rbm.Sample.LabelCounts);
+
+        var given = LoadText(tmp, Valid + "\nsample: {labels: {EUR: 20, AFR: 10}}\nbaselines:\n  - {name: same, model: {type: rbm}}\n" +
+                                   "  - {name: own, model: {type: rbm}, sample: {labels: balanced}}\n");
+        Assert.Equal([("AFR", 10), ("EUR", 20)], given.Sample.LabelCounts!.Select(kv => (kv.Key, kv.Value)));
+        Assert.Same(given.Sample.LabelCounts, given.Baselines[0].Sample.LabelCounts);
+        Assert.Null(given.Baselines[1].Sample.LabelCounts);
+        Assert.Contains("sample.count: sample.labels gives the individuals per label; leave out count", Fails(Valid + "\nsample: {labels: {EUR: 2}, count: 10}\n").Message);
+        Assert.Contains("sample.labels: the label counts add up to no individuals", Fails(Valid + "\nsample: {labels: {EUR: 0}}\n").Message);
+        Assert.Contains("sample.labels.EUR: expected an integer", Fails(Valid + "\nsample: {labels: {EUR: many}}\n").Message);
         var gan = spec.Baselines[1];
         Assert.Equal((10, 32, 1e-4, 8e-4), (gan.Train.Steps, gan.Train.Batch, gan.Train.LearningRate, gan.Train.DiscriminatorLearningRate));
         Assert.Equal(("published", "x.hapt.gz"), (spec.Evaluate.Comparisons[0].Name, spec.Evaluate.Comparisons[0].File.Name));
