@@ -9,7 +9,8 @@ namespace GenoSynth.Models.Diffusion;
 
 /// <summary>
 /// The training loop both diffusion models share: AdamW with warm-up then cosine decay, gradient clipping at 1,
-/// EMA weights, and the final weights = the EMA snapshot with the lowest validation loss (validation rows only).
+/// EMA weights, and the final weights = the EMA snapshot with the lowest validation loss (validation rows only);
+/// with <see cref="DiffusionSettings.Patience"/> it stops early after that many evaluations without a new best.
 /// Every <see cref="DiffusionSettings.CheckpointEvery"/> steps the full state goes to a checkpoint, so an interrupted
 /// run resumes and ends with the same bytes: each step's draws depend only on the step index (the caller's
 /// <c>stepLoss</c> forks its generator from it).
@@ -65,6 +66,7 @@ internal static class DenoiserTraining
                 }
                 curve.Add(new TrainingLoss(step + 1, Math.Round(runningLoss, 6), validation is null ? null : Math.Round(validation.Value, 6)));
                 progress?.Invoke(new TrainingProgress(step + 1, settings.TrainSteps, runningLoss, validation));
+                if (settings.Patience > 0 && EvaluationsSinceBest(curve) >= settings.Patience) break;
             }
             if (checkpointPath is not null && (step + 1) % settings.CheckpointEvery == 0 && !last)
                 SaveCheckpoint(checkpointPath, model, optimizer, ema, best, bestLoss, runningLoss, curve);
@@ -72,6 +74,16 @@ internal static class DenoiserTraining
         var chosen = best ?? ema.Shadow.Select(s => s.Span.ToArray()).ToArray();
         for (int i = 0; i < parameters.Count; i++) chosen[i].CopyTo(parameters[i].Data, 0);
         return curve;
+    }
+
+    /// <summary>Evaluations after the one with the lowest validation loss (from the curve, so a resumed run counts the same).</summary>
+    internal static int EvaluationsSinceBest(IReadOnlyList<TrainingLoss> curve)
+    {
+        int bestIndex = -1;
+        double bestLoss = double.PositiveInfinity;
+        for (int i = 0; i < curve.Count; i++)
+            if (curve[i].ValidationLoss is double v && v < bestLoss) (bestLoss, bestIndex) = (v, i);
+        return bestIndex < 0 ? 0 : curve.Count - 1 - bestIndex;
     }
 
     private static IEnumerable<(string, Tensor)> State(Module model, Optimizer optimizer, ExponentialMovingAverage ema) =>

@@ -16,7 +16,8 @@ public sealed record DiffusionSettings(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Patch = 0,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Heads = 0,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Channels = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Levels = 0)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Levels = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Patience = 0)
 {
     /// <summary>The denoiser for rows of <paramref name="variants"/> values with <paramref name="categories"/> outputs each.</summary>
     public DenoiserConfig DenoiserFor(int variants, int categories, int classes) =>

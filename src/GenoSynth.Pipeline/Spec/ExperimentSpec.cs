@@ -97,8 +97,11 @@ public sealed record ModelSpec(ModelType Type, int Width, int Blocks, int Timest
     int Levels = 0);
 
 /// <param name="DiscriminatorLearningRate">GAN only: the discriminator's rate (learning_rate is the generator's).</param>
+/// <param name="Patience">Diffusion only: stop after this many validation evaluations without a new best loss (0: train
+/// every step); left out of the cache key at 0.</param>
 public sealed record TrainSpec(int Steps, int Batch, double LearningRate, int WarmupSteps, double WeightDecay, double Ema,
-    int EvaluateEvery, int CheckpointEvery, ulong Seed, double DiscriminatorLearningRate = 8e-4);
+    int EvaluateEvery, int CheckpointEvery, ulong Seed, double DiscriminatorLearningRate = 8e-4,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] int Patience = 0);
 
 /// <param name="Sampler">Diffusion: ancestral DDPM steps or DDIM (with <paramref name="Eta"/> = 0 deterministic given the start noise).</param>
 /// <param name="LabelCounts">Individuals per label when the spec gives them (sample.labels as a mapping); null: the

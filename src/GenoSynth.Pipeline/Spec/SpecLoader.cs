@@ -276,7 +276,9 @@ public static partial class SpecLoader
             node.Double("learning_rate", d.LearningRate, 0, 1, minExclusive: true), node.Int("warmup_steps", d.WarmupSteps, 0, 10_000_000),
             node.Double("weight_decay", d.WeightDecay, 0, 1), node.Double("ema", d.Ema, 0, 1), node.Int("evaluate_every", d.EvaluateEvery, 1, 10_000_000),
             node.Int("checkpoint_every", d.CheckpointEvery, 1, 10_000_000), node.ULong("seed", seed),
-            node.Double("discriminator_learning_rate", d.DiscriminatorLearningRate, 0, 1, minExclusive: true));
+            node.Double("discriminator_learning_rate", d.DiscriminatorLearningRate, 0, 1, minExclusive: true), node.Int("patience", 0, 0, 1_000_000));
+        if (spec.Patience > 0 && type != ModelType.Diffusion)
+            throw node.KeyError("patience", $"early stopping needs a validation loss: model type diffusion only (not {SpecNode.ToSnake(type.ToString())})");
         node.RejectUnknownKeys();
         return spec;
     }

@@ -38,7 +38,7 @@ public static class Generators
                 curve = latent.LossCurve;
                 details = new
                 {
-                    parameters = latent.Model.ParameterCount, steps = t.Steps, encoder = encoder.Kind, latent_size = encoder.LatentSize,
+                    parameters = latent.Model.ParameterCount, steps = StepsRun(curve, t), encoder = encoder.Kind, latent_size = encoder.LatentSize,
                     prediction = SpecNode.ToSnake(model.Prediction.ToString()),
                     best_validation_loss = curve.Where(p => p.ValidationLoss is not null).Select(p => p.ValidationLoss).Min(),
                 };
@@ -50,7 +50,7 @@ public static class Generators
                 var diffusion = GenotypeDiffusion.Train(train, validation, settings, checkpointPath, progress);
                 diffusion.Save(modelPath, meta);
                 curve = diffusion.LossCurve;
-                details = new { parameters = diffusion.Model.ParameterCount, steps = t.Steps, best_validation_loss = curve.Where(p => p.ValidationLoss is not null).Select(p => p.ValidationLoss).Min() };
+                details = new { parameters = diffusion.Model.ParameterCount, steps = StepsRun(curve, t), best_validation_loss = curve.Where(p => p.ValidationLoss is not null).Select(p => p.ValidationLoss).Min() };
                 break;
             }
             case ModelType.Rbm:
@@ -88,11 +88,14 @@ public static class Generators
         return new TrainedGenerator(lines, details);
     }
 
+    /// <summary>Steps trained: fewer than train.steps when early stopping ended the run (the last step is always evaluated).</summary>
+    private static int StepsRun(IReadOnlyList<TrainingLoss> curve, TrainSpec t) => curve.Count > 0 ? curve[^1].Step : t.Steps;
+
     private static DiffusionSettings DiffusionSettingsOf(ModelSpec model, TrainSpec t) =>
         new(model.Width, model.Blocks, model.Timesteps, model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear,
             t.Steps, t.Batch, (float)t.LearningRate, t.WarmupSteps, (float)t.WeightDecay, (float)t.Ema, (float)model.LabelDropout, t.EvaluateEvery,
             t.CheckpointEvery, t.Seed, model.Denoiser, (float)model.Dropout, model.Patch, model.Heads,
-            model.Channels, model.Levels);
+            model.Channels, model.Levels, t.Patience);
 
     /// <summary>Samples from whichever generator the model file holds; returns the draw and that kind ("genosynth.model").</summary>
     /// <param name="encoder">Decodes a latent diffusion's draws (the encoder it was trained on).</param>

@@ -89,6 +89,38 @@ public class DiffusionTests
     }
 
     [Fact]
+    public void Early_stopping_ends_at_the_first_run_of_evaluations_without_a_new_best_and_resumes_the_same()
+    {
+        using var tmp = new TempDir();
+        var data = Toy(128, 4);
+        var validation = Toy(32, 5);
+        var full = GenotypeDiffusion.Train(data, validation, Settings with { TrainSteps = 400, EvaluateEvery = 5 }, null, null).LossCurve;
+        Assert.Equal(80, full.Count);
+        // The reference: the first evaluation that is the third in a row without a lower validation loss.
+        int expected = -1;
+        double best = double.PositiveInfinity;
+        for (int i = 0, since = 0; i < full.Count && expected < 0; i++)
+        {
+            if (full[i].ValidationLoss!.Value < best) (best, since) = (full[i].ValidationLoss!.Value, 0);
+            else if (++since == 3) expected = i;
+        }
+        Assert.True(expected > 0 && expected < full.Count - 1, $"the validation loss stalls before step 400 (stop at evaluation {expected})");
+
+        var settings = Settings with { TrainSteps = 400, EvaluateEvery = 5, CheckpointEvery = 5, Patience = 3 };
+        var early = GenotypeDiffusion.Train(data, validation, settings, tmp.File("a.ckpt"), null);
+        Assert.Equal(full.Take(expected + 1), early.LossCurve);
+
+        var checkpoint = tmp.File("b.ckpt");
+        Assert.ThrowsAny<Exception>(() => GenotypeDiffusion.Train(data, validation, settings, checkpoint, p =>
+        {
+            if (p.Step == full[expected].Step - 5) throw new OperationCanceledException("simulated kill");
+        }));
+        var resumed = GenotypeDiffusion.Train(data, validation, settings, checkpoint, null);
+        Assert.Equal(early.LossCurve, resumed.LossCurve);
+        Assert.Equal(early.Model.Parameters().SelectMany(p => p.Span.ToArray()), resumed.Model.Parameters().SelectMany(p => p.Span.ToArray()));
+    }
+
+    [Fact]
     public void Dropout_masks_come_from_the_step_so_they_change_training_but_not_its_reproducibility()
     {
         var data = Toy(128, 4);

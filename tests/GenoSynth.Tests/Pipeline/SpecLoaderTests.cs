@@ -74,6 +74,10 @@ public class SpecLoaderTests
         Assert.Equal((2000, 500, 0.01), (rbm.Train.Steps, rbm.Train.Batch, rbm.Train.LearningRate));
         Assert.Equal((true, 300), (rbm.Sample.Balanced, rbm.Sample.Count));
         Assert.Null(rbm.Sample.LabelCounts);
+        Assert.Equal(0, spec.Train.Patience);
+        Assert.Equal(4, LoadText(tmp, Valid + "\ntrain: {patience: 4}\n").Train.Patience);
+        Assert.Contains("baselines[0].train.patience: early stopping needs a validation loss: model type diffusion only (not rbm)",
+            Fails(Valid + "\nbaselines:\n  - {name: r, model: {type: rbm}, train: {patience: 2}}\n").Message);
 
         var given = LoadText(tmp, Valid + "\nsample: {labels: {EUR: 20, AFR: 10}}\nbaselines:\n  - {name: same, model: {type: rbm}}\n" +
                                    "  - {name: own, model: {type: rbm}, sample: {labels: balanced}}\n");
