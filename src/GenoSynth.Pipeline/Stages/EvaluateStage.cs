@@ -16,7 +16,7 @@ public sealed class EvaluateStage : IStage
 {
     public string Name => "evaluate";
     public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels", "sample", "baselines"];
-    public int Version => 3; // 2: fidelity metrics carry vs_holdout; 3: baselines and comparison sets
+    public int Version => 4; // 2: fidelity metrics carry vs_holdout; 3: baselines and comparison sets; 4: mia_auc carries its standard error
     public object Config(ExperimentSpec spec) => new { spec.Evaluate, model = spec.Model.Type };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new(EvaluationRun.MetricsFile, EvaluationRun.MetricsFile)];
