@@ -194,6 +194,7 @@ internal static unsafe class ManagedGemm
     /// <summary>Packs op(B)[pc..pc+kb, jc..jc+nb] into NR-wide micro-panels, zero-padded: panel[p][j].</summary>
     private static void PackB(in Operands o, int pc, int kb, int jc, int nb, int nr, float* dst)
     {
+        float** rowsOf = stackalloc float*[32]; // once per call: a stackalloc inside the loop would grow the stack per panel
         for (int jr = 0; jr < nb; jr += nr)
         {
             int cols = Math.Min(nr, nb - jr);
@@ -215,7 +216,6 @@ internal static unsafe class ManagedGemm
             else
             {
                 // op(B)[p, j] = B[j, p]: p outer so the panel is written sequentially while NR row streams are read.
-                float** rowsOf = stackalloc float*[32];
                 for (int j = 0; j < cols; j++) rowsOf[j] = o.B + (long)(jc + jr + j) * o.Ldb + pc;
                 float* row = panel;
                 for (int p = 0; p < kb; p++, row += nr)
@@ -232,6 +232,7 @@ internal static unsafe class ManagedGemm
     {
         float alpha = o.Alpha;
         int MR = o.Mr;
+        float** rowsOf = stackalloc float*[MaxMR]; // once per call, as in PackB
         for (int ir = 0; ir < mb; ir += MR)
         {
             int rows = Math.Min(MR, mb - ir);
@@ -239,7 +240,6 @@ internal static unsafe class ManagedGemm
             if (!o.TransA)
             {
                 // p outer, rows inner: the panel is written sequentially while MR row streams are read.
-                float** rowsOf = stackalloc float*[MaxMR];
                 for (int i = 0; i < rows; i++) rowsOf[i] = o.A + (long)(ic + ir + i) * o.Lda + pc;
                 float* row = panel;
                 for (int p = 0; p < kb; p++, row += MR)
