@@ -296,7 +296,6 @@ public static partial class SpecLoader
             counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
             foreach (var label in given.Keys()) counts[label] = given.Int(label, 0, 0, 10_000_000);
             if (counts.Values.Sum() == 0) throw node.KeyError("labels", "the label counts add up to no individuals");
-            if (node.Has("count")) throw node.KeyError("count", "sample.labels gives the individuals per label; leave out count");
             labels = "as-data";
         }
         else
@@ -305,6 +304,7 @@ public static partial class SpecLoader
             if (labels is not ("as-data" or "balanced")) throw node.KeyError("labels", $"'{labels}' is not one of: as-data, balanced, or a mapping label: individuals");
             if (node.Has("labels")) counts = null;
         }
+        if (counts is not null && node.Has("count")) throw node.KeyError("count", "sample.labels gives the individuals per label; leave out count");
         var spec = new SampleSpec(node.Int("count", d.Count, 0, 10_000_000), labels == "balanced", node.Int("steps", d.Steps, 1, 100_000),
             node.Double("guidance", d.Guidance, 0, 100), node.ULong("seed", d.Seed), node.Double("max_mia_auc", d.MaxMiaAuc, 0, 1),
             node.Bool("allow_privacy_risk", d.AllowPrivacyRisk), node.Enum("sampler", d.Sampler), node.Double("eta", d.Eta, 0, 1),

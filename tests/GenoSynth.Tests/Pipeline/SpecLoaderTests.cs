@@ -85,6 +85,8 @@ public class SpecLoaderTests
         Assert.Same(given.Sample.LabelCounts, given.Baselines[0].Sample.LabelCounts);
         Assert.Null(given.Baselines[1].Sample.LabelCounts);
         Assert.Contains("sample.count: sample.labels gives the individuals per label; leave out count", Fails(Valid + "\nsample: {labels: {EUR: 2}, count: 10}\n").Message);
+        Assert.Contains("baselines[0].sample.count: sample.labels gives the individuals per label; leave out count",
+            Fails(Valid + "\nsample: {labels: {EUR: 2}}\nbaselines:\n  - {name: b, model: {type: rbm}, sample: {count: 10}}\n").Message);
         Assert.Contains("sample.labels: the label counts add up to no individuals", Fails(Valid + "\nsample: {labels: {EUR: 0}}\n").Message);
         Assert.Contains("sample.labels.EUR: expected an integer", Fails(Valid + "\nsample: {labels: {EUR: many}}\n").Message);
         var gan = spec.Baselines[1];
