@@ -23,9 +23,6 @@ public abstract class GenotypeEncoder
     /// <summary>Genotype calls (rows x variants, values in [0, ploidy]) for latent vectors: the most likely call each.</summary>
     public abstract byte[] Decode(LatentSet latents);
 
-    /// <summary>Whether <see cref="DecodeByDrawing"/> exists: the encoder's decoder gives a distribution over each call.</summary>
-    public virtual bool DecodesByDrawing => false;
-
     /// <summary>
     /// Genotype calls drawn from the decoder's distribution p(x | z), each call independently given the latent vector:
     /// a VAE's generative model proper, where <see cref="Decode"/> keeps only its mode.

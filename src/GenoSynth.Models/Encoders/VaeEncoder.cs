@@ -126,8 +126,6 @@ public sealed class VaeEncoder : GenotypeEncoder
 
     public override byte[] Decode(LatentSet latents) => DecodeCalls(latents, null);
 
-    public override bool DecodesByDrawing => true;
-
     public override byte[] DecodeByDrawing(LatentSet latents, ulong seed) => DecodeCalls(latents, new SeededRandom(seed));
 
     /// <param name="draw">Null: argmax of each call's logits; otherwise a draw from their softmax (one generator fork per chunk of rows).</param>
@@ -135,15 +133,10 @@ public sealed class VaeEncoder : GenotypeEncoder
     {
         int l = _config.Variants, k = _config.Categories;
         var result = new byte[(long)latents.Rows * l];
-        var pool = new BufferPool();
         var probabilities = new float[k];
-        for (int first = 0; first < latents.Rows; first += DecodeChunk)
+        ForEachChunkOfLogits(latents, (first, count, logits) =>
         {
-            int count = Math.Min(DecodeChunk, latents.Rows - first);
             var rng = draw?.Fork((ulong)(first / DecodeChunk) + 1);
-            var g = new Graph(pool, gradEnabled: false);
-            var z = g.Constant(latents.Values.AsSpan(first * LatentSize, count * LatentSize), count, _config.LatentChannels, _config.LatentLength);
-            var logits = _network.Decode(g, z).Data;
             for (int b = 0; b < count; b++)
                 for (int j = 0; j < l; j++)
                 {
@@ -159,25 +152,17 @@ public sealed class VaeEncoder : GenotypeEncoder
                     }
                     result[(long)(first + b) * l + j] = (byte)best;
                 }
-            g.Reset();
-        }
+        });
         return result;
     }
-
-    private const int DecodeChunk = 256;
 
     /// <summary>The decoder's p(x | z) for each call: rows x variants x categories, each triple (or pair) summing to 1.</summary>
     public float[] CallProbabilities(LatentSet latents)
     {
         int l = _config.Variants, k = _config.Categories;
         var result = new float[(long)latents.Rows * l * k];
-        var pool = new BufferPool();
-        for (int first = 0; first < latents.Rows; first += DecodeChunk)
+        ForEachChunkOfLogits(latents, (first, count, logits) =>
         {
-            int count = Math.Min(DecodeChunk, latents.Rows - first);
-            var g = new Graph(pool, gradEnabled: false);
-            var z = g.Constant(latents.Values.AsSpan(first * LatentSize, count * LatentSize), count, _config.LatentChannels, _config.LatentLength);
-            var logits = _network.Decode(g, z).Data;
             for (int b = 0; b < count; b++)
                 for (int j = 0; j < l; j++)
                 {
@@ -185,9 +170,24 @@ public sealed class VaeEncoder : GenotypeEncoder
                     for (int c = 0; c < k; c++) call[c] = logits[(b * k + c) * l + j];
                     System.Numerics.Tensors.TensorPrimitives.SoftMax(call, call);
                 }
+        });
+        return result;
+    }
+
+    private const int DecodeChunk = 256;
+
+    /// <summary>Runs the decoder on chunks of latent rows; <paramref name="use"/> gets (first row, rows, logits [rows, categories, variants]).</summary>
+    private void ForEachChunkOfLogits(LatentSet latents, Action<int, int, float[]> use)
+    {
+        var pool = new BufferPool();
+        for (int first = 0; first < latents.Rows; first += DecodeChunk)
+        {
+            int count = Math.Min(DecodeChunk, latents.Rows - first);
+            var g = new Graph(pool, gradEnabled: false);
+            var z = g.Constant(latents.Values.AsSpan(first * LatentSize, count * LatentSize), count, _config.LatentChannels, _config.LatentLength);
+            use(first, count, _network.Decode(g, z).Data);
             g.Reset();
         }
-        return result;
     }
 
     public override void Save(string path) =>
