@@ -191,9 +191,7 @@ public sealed class GenotypeRbm
                 float max = float.NegativeInfinity, sum = 0;
                 for (int c = 0; c < _classes; c++) max = Math.Max(max, softmax[c] = field[b * v + _variants + c] + _visibleBias[_variants + c]);
                 for (int c = 0; c < _classes; c++) sum += softmax[c] = MathF.Exp(softmax[c] - max);
-                float draw = rng.NextFloat() * sum;
-                int chosen = 0;
-                while (chosen < _classes - 1 && draw >= softmax[chosen]) draw -= softmax[chosen++];
+                int chosen = CategoricalDraw.Index(softmax[.._classes], rng.NextFloat() * sum);
                 for (int c = 0; c < _classes; c++) visible[b * v + _variants + c] = c == chosen ? 1 : 0;
             }
         });

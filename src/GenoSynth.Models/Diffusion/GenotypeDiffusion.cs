@@ -171,9 +171,7 @@ public sealed class GenotypeDiffusion
                         }
                         float sum = 0;
                         for (int cat = 0; cat < k; cat++) sum += probabilities[cat] = MathF.Exp(probabilities[cat] - max);
-                        float u = rng.NextFloat() * sum;
-                        int value = 0;
-                        while (value < k - 1 && u >= probabilities[value]) u -= probabilities[value++];
+                        int value = CategoricalDraw.Index(probabilities, rng.NextFloat() * sum);
                         drawn[r * m + j] = (byte)value;
                         if (previous >= 0)
                         {

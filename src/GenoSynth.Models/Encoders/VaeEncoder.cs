@@ -146,9 +146,7 @@ public sealed class VaeEncoder : GenotypeEncoder
                     {
                         float sum = 0, max = logits[(b * k + best) * l + j];
                         for (int c = 0; c < k; c++) sum += probabilities[c] = MathF.Exp(logits[(b * k + c) * l + j] - max);
-                        float u = rng.NextFloat() * sum;
-                        best = 0;
-                        while (best < k - 1 && u >= probabilities[best]) u -= probabilities[best++];
+                        best = CategoricalDraw.Index(probabilities, rng.NextFloat() * sum);
                     }
                     result[(long)(first + b) * l + j] = (byte)best;
                 }
