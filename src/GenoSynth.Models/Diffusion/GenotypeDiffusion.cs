@@ -127,12 +127,15 @@ public sealed class GenotypeDiffusion
 
     /// <summary>
     /// Sampling over <paramref name="steps"/> respaced timesteps. At each step the clean genotypes are drawn from the
-    /// predicted class probabilities (guided by w: (1+w) conditional - w unconditional logits), and the next noisy
-    /// state comes from that draw: the DDPM posterior (ancestral) or the DDIM update.
+    /// predicted class probabilities (guided by w: (1+w) conditional - w unconditional logits, divided by the
+    /// temperature), and the next noisy state comes from that draw, or from the calls' expected value when
+    /// <paramref name="estimate"/> is Mean: the DDPM posterior (ancestral) or the DDIM update.
     /// </summary>
     public GeneratedSet Sample(int[] labels, int steps, float guidance, ulong seed, Action<int, int>? progress = null, int chunk = 512,
-        SamplerKind sampler = SamplerKind.Ancestral, double eta = 0)
+        SamplerKind sampler = SamplerKind.Ancestral, double eta = 0, float temperature = 1, CleanEstimate estimate = CleanEstimate.Draw)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(temperature);
+        float sharpen = 1 / temperature;
         int m = Model.Config.Variants, k = Model.Config.Categories, n = labels.Length;
         var result = new byte[(long)n * m];
         var timesteps = Schedule.SamplingTimesteps(steps);
@@ -166,6 +169,7 @@ public sealed class GenotypeDiffusion
                         {
                             int index = (r * k + cat) * m + j;
                             float l = unconditional is null ? logits[index] : (1 + guidance) * logits[index] - guidance * unconditional[index];
+                            if (sharpen != 1) l *= sharpen;
                             probabilities[cat] = l;
                             max = Math.Max(max, l);
                         }
@@ -175,7 +179,8 @@ public sealed class GenotypeDiffusion
                         drawn[r * m + j] = (byte)value;
                         if (previous >= 0)
                         {
-                            float mean = (float)(onX0 * Scale((byte)value) + onXt * x[r * m + j]);
+                            float clean = estimate == CleanEstimate.Draw ? Scale((byte)value) : ExpectedScaled(probabilities, sum);
+                            float mean = (float)(onX0 * clean + onXt * x[r * m + j]);
                             x[r * m + j] = mean + sd * (float)rng.NextGaussian();
                         }
                     }
@@ -185,6 +190,14 @@ public sealed class GenotypeDiffusion
             drawn.CopyTo(result, (long)first * m);
         }
         return new GeneratedSet(result, n, m, labels);
+    }
+
+    /// <summary>The expected scaled value of a call under unnormalised class weights (their total is <paramref name="sum"/>).</summary>
+    private float ExpectedScaled(ReadOnlySpan<float> weights, float sum)
+    {
+        float expected = 0;
+        for (int cat = 0; cat < weights.Length; cat++) expected += weights[cat] * Scale((byte)cat);
+        return expected / sum;
     }
 
     // ---------------------------------------------------------------- persistence

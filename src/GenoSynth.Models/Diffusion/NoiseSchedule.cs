@@ -6,6 +6,12 @@ public enum ScheduleKind { Cosine, Linear }
 public enum SamplerKind { Ancestral, Ddim }
 
 /// <summary>
+/// What a genotype diffusion's step takes as the clean sample: one draw from the predicted calls (Draw) or their
+/// expected value (Mean, the usual x0 estimate of a continuous DDPM). The last step always draws.
+/// </summary>
+public enum CleanEstimate { Draw, Mean }
+
+/// <summary>
 /// A DDPM noise schedule over T steps: cumulative signal levels alpha-bar(t) for t = 0..T-1, and the posterior
 /// coefficients of q(x_{t-1} | x_t, x_0) for any subsequence of steps (sampling with fewer steps).
 /// </summary>

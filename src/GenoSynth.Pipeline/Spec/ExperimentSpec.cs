@@ -108,12 +108,18 @@ public sealed record TrainSpec(int Steps, int Batch, double LearningRate, int Wa
 /// <see cref="Balanced"/> or as-data policy with <see cref="Count"/>.</param>
 /// <param name="Decode">How a latent diffusion's draws become calls (VAE encoders can draw from p(x | z)); left out of the
 /// cache key at its default so that specs written before it keep their keys.</param>
+/// <param name="CleanEstimate">Genotype diffusion: each step's clean sample is a draw of the calls or their expected value.</param>
+/// <param name="Temperature">Genotype diffusion: the predicted call logits are divided by it (null: 1).</param>
 public sealed record SampleSpec(int Count, bool Balanced, int Steps, double Guidance, ulong Seed, double MaxMiaAuc = 0.6, bool AllowPrivacyRisk = false,
     GenoSynth.Models.Diffusion.SamplerKind Sampler = GenoSynth.Models.Diffusion.SamplerKind.Ancestral, double Eta = 0,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     GenoSynth.Models.Encoders.LatentDecoding Decode = GenoSynth.Models.Encoders.LatentDecoding.Argmax,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    SortedDictionary<string, int>? LabelCounts = null);
+    SortedDictionary<string, int>? LabelCounts = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    GenoSynth.Models.Diffusion.CleanEstimate CleanEstimate = GenoSynth.Models.Diffusion.CleanEstimate.Draw,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    double? Temperature = null);
 
 /// <summary>An external synthetic set scored beside ours (e.g. Yelmen's published genomes): same variants, same order.</summary>
 public sealed record ComparisonSet(string Name, RemoteFile File, string Note);

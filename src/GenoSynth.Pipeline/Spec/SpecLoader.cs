@@ -52,6 +52,7 @@ public static partial class SpecLoader
         var train = ReadTrain(root.Section("train"), seed, model.Type);
         var sample = ReadSample(root.Section("sample"), seed);
         RequireDrawingDecoder(root.Section("sample"), sample, encode);
+        sample = RequireGenotypeDiffusion(root.Section("sample"), sample, encode, model);
         var evaluate = ReadEvaluate(root.Section("evaluate"), seed);
         var baselines = root.SectionList("baselines").Select(b => ReadBaseline(b, seed, sample, encode)).ToList();
         root.RejectUnknownKeys();
@@ -79,6 +80,7 @@ public static partial class SpecLoader
         var sample = ReadSample(node.Section("sample"), seed, main);
         var encode = node.Section("encode") is { } e ? ReadEncode(e, seed) : mainEncode;
         RequireDrawingDecoder(node.Section("sample"), sample, encode);
+        sample = RequireGenotypeDiffusion(node.Section("sample"), sample, encode, model);
         node.RejectUnknownKeys();
         return new BaselineSpec(name, model, train, sample, encode);
     }
@@ -308,9 +310,23 @@ public static partial class SpecLoader
         var spec = new SampleSpec(node.Int("count", d.Count, 0, 10_000_000), labels == "balanced", node.Int("steps", d.Steps, 1, 100_000),
             node.Double("guidance", d.Guidance, 0, 100), node.ULong("seed", d.Seed), node.Double("max_mia_auc", d.MaxMiaAuc, 0, 1),
             node.Bool("allow_privacy_risk", d.AllowPrivacyRisk), node.Enum("sampler", d.Sampler), node.Double("eta", d.Eta, 0, 1),
-            node.Enum("decode", d.Decode), counts);
+            node.Enum("decode", d.Decode), counts, node.Enum("clean_estimate", d.CleanEstimate),
+            node.OptionalDouble("temperature", 0.05, 20) is { } temperature ? (temperature == 1 ? null : temperature) : d.Temperature);
         node.RejectUnknownKeys();
         return spec;
+    }
+
+    /// <summary>
+    /// Temperature and the clean estimate act on predicted calls: a diffusion on the genotypes themselves (identity
+    /// encoding). Given for another generator they are an error; inherited by one (a baseline) they are dropped.
+    /// </summary>
+    private static SampleSpec RequireGenotypeDiffusion(SpecNode? sampleNode, SampleSpec sample, EncodeSpec encode, ModelSpec model)
+    {
+        if (model.Type == ModelType.Diffusion && encode.Method == EncodeMethod.Identity) return sample;
+        string? key = sampleNode is null ? null : sampleNode.Has("temperature") ? "temperature" : sampleNode.Has("clean_estimate") ? "clean_estimate" : null;
+        if (key is not null)
+            throw sampleNode!.KeyError(key, $"applies to a diffusion on genotypes (model.type diffusion with encode.method identity), not to {SpecNode.ToSnake(model.Type.ToString())} on {SpecNode.ToSnake(encode.Method.ToString())}");
+        return sample with { CleanEstimate = GenoSynth.Models.Diffusion.CleanEstimate.Draw, Temperature = null };
     }
 
     /// <summary>Only a VAE's decoder gives a distribution over each call; PCA blocks decode to the nearest valid genotype.</summary>

@@ -108,7 +108,7 @@ public static class Generators
         var set = kind switch
         {
             "genotype-diffusion" => GenotypeDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, progress,
-                sampler: spec.Sampler, eta: spec.Eta),
+                sampler: spec.Sampler, eta: spec.Eta, temperature: (float)(spec.Temperature ?? 1), estimate: spec.CleanEstimate),
             LatentDiffusion.Kind => Decode(encoder ?? throw new InvalidOperationException($"{modelPath}: a latent diffusion needs its encoder"),
                 LatentDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, spec.Sampler, spec.Eta, progress), spec),
             GenotypeRbm.Kind => GenotypeRbm.Load(modelPath).Sample(rowLabels, spec.Steps, spec.Seed, progress),

@@ -195,6 +195,28 @@ public class SpecLoaderTests
     }
 
     [Fact]
+    public void Temperature_and_clean_estimate_apply_to_genotype_diffusion_only_and_leave_the_default_key_alone()
+    {
+        using var tmp = new TempDir();
+        var plain = LoadText(tmp, Valid + "\nsample: {steps: 20}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Draw, (double?)null), (plain.Sample.CleanEstimate, plain.Sample.Temperature));
+        // temperature 1 is the default itself: the same sample spec, so the same cache key
+        Assert.Equal(plain.Sample, LoadText(tmp, Valid + "\nsample: {steps: 20, temperature: 1}\n").Sample);
+        var tuned = LoadText(tmp, Valid + "\nsample: {steps: 20, temperature: 0.95, clean_estimate: mean}\n"
+            + "baselines:\n  - {name: b, model: {type: diffusion}}\n  - {name: r, model: {type: rbm}}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Mean, (double?)0.95), (tuned.Sample.CleanEstimate, tuned.Sample.Temperature));
+        Assert.Equal(tuned.Sample, tuned.Baselines[0].Sample);
+        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Draw, (double?)null), (tuned.Baselines[1].Sample.CleanEstimate, tuned.Baselines[1].Sample.Temperature));
+
+        Assert.Contains("sample.temperature: applies to a diffusion on genotypes (model.type diffusion with encode.method identity), not to diffusion on vae",
+            Fails(Valid + "\nencode: {method: vae}\nsample: {temperature: 0.9}\n").Message);
+        Assert.Contains("baselines[0].sample.clean_estimate: applies to a diffusion on genotypes",
+            Fails(Valid + "\nbaselines:\n  - {name: b, model: {type: rbm}, sample: {clean_estimate: mean}}\n").Message);
+        Assert.Contains("sample.temperature", Fails(Valid + "\nsample: {temperature: 0}\n").Message);
+        Assert.Contains("sample.clean_estimate: 'median' is not one of: draw, mean", Fails(Valid + "\nsample: {clean_estimate: median}\n").Message);
+    }
+
+    [Fact]
     public void Denoiser_keys_take_transformer_defaults_and_reject_what_does_not_apply()
     {
         using var tmp = new TempDir();
