@@ -113,6 +113,45 @@ public class AutogradTests
         Check(g => g.Activate(x, kind, 0.1f), [x]);
     }
 
+    [Theory]
+    [InlineData(Activation.SiLU)]
+    [InlineData(Activation.GELU)]
+    public void Activations_over_many_pieces_match_the_formula_and_not_the_thread_count(Activation kind)
+    {
+        // Long inputs go through the element-wise kernels in cache-sized pieces on several threads: every element must
+        // still get the formula's value and gradient, and one thread must give the same bits as two.
+        const int n = 3 * 8192 + 5;
+        static double Value(Activation kind, double x) => kind == Activation.SiLU
+            ? x / (1 + Math.Exp(-x))
+            : 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+        (float[] Y, float[] Dx) Run(int threads)
+        {
+            var saved = Engine.Threads;
+            try
+            {
+                Engine.Threads = threads;
+                var x = Tensor.Parameter(Tensor.Randn(new SeededRandom(21), 3, n), "x");
+                var g = new Graph(new BufferPool());
+                var y = g.Activate(x, kind);
+                g.Backward(g.Sum(y));
+                return (y.Data.AsSpan(0, n).ToArray(), x.Grad!.AsSpan(0, n).ToArray());
+            }
+            finally { Engine.Threads = saved; }
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.Dx, two.Dx);
+        var input = Tensor.Randn(new SeededRandom(21), 3, n).Data;
+        for (int i = 0; i < n; i++)
+        {
+            double x = input[i], h = 1e-3;
+            double slope = (Value(kind, x + h) - Value(kind, x - h)) / (2 * h);
+            Assert.True(Math.Abs(one.Y[i] - Value(kind, x)) < 1e-5 * (1 + Math.Abs(x)), $"{kind}({x}) = {one.Y[i]} at {i}");
+            Assert.True(Math.Abs(one.Dx[i] - slope) < 1e-4 * (1 + Math.Abs(x)), $"{kind}'({x}) = {one.Dx[i]}, finite difference {slope} at {i}");
+        }
+    }
+
     [Fact]
     public void Softmax_gradients()
     {
