@@ -52,7 +52,7 @@ public static partial class SpecLoader
         var train = ReadTrain(root.Section("train"), seed, model.Type);
         var sample = ReadSample(root.Section("sample"), seed);
         RequireDrawingDecoder(root.Section("sample"), sample, encode);
-        sample = RequireGenotypeDiffusion(root.Section("sample"), sample, encode, model);
+        sample = ApplicableSampleOptions(root.Section("sample"), sample, encode, model);
         var evaluate = ReadEvaluate(root.Section("evaluate"), seed);
         var baselines = root.SectionList("baselines").Select(b => ReadBaseline(b, seed, sample, encode)).ToList();
         root.RejectUnknownKeys();
@@ -80,7 +80,7 @@ public static partial class SpecLoader
         var sample = ReadSample(node.Section("sample"), seed, main);
         var encode = node.Section("encode") is { } e ? ReadEncode(e, seed) : mainEncode;
         RequireDrawingDecoder(node.Section("sample"), sample, encode);
-        sample = RequireGenotypeDiffusion(node.Section("sample"), sample, encode, model);
+        sample = ApplicableSampleOptions(node.Section("sample"), sample, encode, model);
         node.RejectUnknownKeys();
         return new BaselineSpec(name, model, train, sample, encode);
     }
@@ -320,7 +320,7 @@ public static partial class SpecLoader
     /// Temperature and the clean estimate act on predicted calls: a diffusion on the genotypes themselves (identity
     /// encoding). Given for another generator they are an error; inherited by one (a baseline) they are dropped.
     /// </summary>
-    private static SampleSpec RequireGenotypeDiffusion(SpecNode? sampleNode, SampleSpec sample, EncodeSpec encode, ModelSpec model)
+    private static SampleSpec ApplicableSampleOptions(SpecNode? sampleNode, SampleSpec sample, EncodeSpec encode, ModelSpec model)
     {
         if (model.Type == ModelType.Diffusion && encode.Method == EncodeMethod.Identity) return sample;
         string? key = sampleNode is null ? null : sampleNode.Has("temperature") ? "temperature" : sampleNode.Has("clean_estimate") ? "clean_estimate" : null;
