@@ -49,6 +49,17 @@ public static class Statistics
         return distance;
     }
 
+    /// <summary>The q-quantile (0..1), interpolated linearly between order statistics as numpy's default
+    /// does.</summary>
+    public static double Quantile(IReadOnlyList<double> values, double q)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToArray();
+        double h = (sorted.Length - 1) * q;
+        int low = (int)Math.Floor(h);
+        return low + 1 >= sorted.Length ? sorted[^1] : sorted[low] + (h - low) * (sorted[low + 1] - sorted[low]);
+    }
+
     /// <summary>Two-sample Kolmogorov-Smirnov statistic and asymptotic p-value.</summary>
     public static (double Statistic, double P) KolmogorovSmirnov(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
