@@ -23,16 +23,28 @@ public static class EvaluateCommand
         var draw = new Option<int>("--aats-draw") { Description = "Rows per AATS draw.", DefaultValueFactory = _ => 2000 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random draw.", DefaultValueFactory = _ => 1UL };
         var noUtility = new Option<bool>("--no-utility") { Description = "Skip the classifier-based utility metrics." };
+        var segments = new Option<string?>("--segments")
+        {
+            Description = "segments.tsv of a segmenting generator (segment, first_variant, last_variant): " +
+                "LD across its boundaries.",
+        };
+        var blocks = new Option<bool>("--blocks")
+        {
+            Description = "Compare haplotype blocks (runs plink1.9 --blocks on every set).",
+        };
         var command = new Command("evaluate", "Score synthetic genotypes (ours or external) for fidelity, privacy and utility against real data.")
         {
             real, legend, synthetic, names, train, holdout, labels, labelColumn, syntheticLabels, outDir, title, draw, seed, noUtility,
+            segments, blocks,
         };
         command.SetAction(parse =>
         {
             var request = new EvaluationRequest(parse.GetValue(real)!, parse.GetValue(legend), parse.GetValue(synthetic) ?? [], parse.GetValue(names) ?? [],
                 parse.GetValue(train), parse.GetValue(holdout), parse.GetValue(labels), parse.GetValue(labelColumn)!, parse.GetValue(syntheticLabels) ?? [],
                 parse.GetValue(outDir)!, parse.GetValue(title)!,
-                new EvaluationOptions(AatsDraw: parse.GetValue(draw), Seed: parse.GetValue(seed), Utility: !parse.GetValue(noUtility)));
+                new EvaluationOptions(AatsDraw: parse.GetValue(draw), Seed: parse.GetValue(seed),
+                    Utility: !parse.GetValue(noUtility)),
+                parse.GetValue(segments), parse.GetValue(blocks));
             var doc = EvaluationRun.Run(request, line => output.WriteLine(line)).Metrics;
             foreach (var s in doc.Sets)
                 output.WriteLine($"{s.Name}: AF r {Show(s.Fidelity["af_pearson"])}, LD r {Show(s.Fidelity["ld_r2_pearson"])}, " +

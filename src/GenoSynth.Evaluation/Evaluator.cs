@@ -3,7 +3,10 @@ using GenoSynth.Neural;
 namespace GenoSynth.Evaluation;
 
 public sealed record EvaluationOptions(int AatsDraw = 2000, int AatsRepeats = 5, ulong Seed = 1, double ClassifierC = 0.1,
-    int PairwiseSample = 500, bool Utility = true, int LdPlotVariants = 120);
+    int PairwiseSample = 500, bool Utility = true, int LdPlotVariants = 120, LdPairSettings? Ld = null)
+{
+    public LdPairSettings LdPairs => Ld ?? new LdPairSettings();
+}
 
 /// <summary>
 /// Scores synthetic sets against a real train split and a real holdout the generator never saw. Every metric is a
@@ -14,22 +17,33 @@ public sealed class Evaluator(EvaluationOptions options)
 {
     public const string Schema = "genosynth.metrics/1";
 
+    /// <param name="segments">The generator's variant segments (segments.tsv), for LD across their boundaries.</param>
+    /// <param name="findBlocks">Haplotype block finder (plink1.9 --blocks); without it, no block metrics.</param>
     public EvaluationResult Evaluate(GenotypeSet train, GenotypeSet holdout, IReadOnlyList<GenotypeSet> synthetic,
-        IReadOnlyList<(string Chromosome, long Position)> variantPositions)
+        IReadOnlyList<(string Chromosome, long Position)> variantPositions,
+        IReadOnlyList<Genotypes.VariantSegment>? segments = null, HaplotypeBlockFinder? findBlocks = null)
     {
         foreach (var s in synthetic)
             if (s.Variants != train.Variants || s.Ploidy != train.Ploidy)
                 throw new ArgumentException($"synthetic set '{s.Name}' has {s.Variants} variants (ploidy {s.Ploidy}); the real data have {train.Variants} (ploidy {train.Ploidy})");
 
+        var pairs = new VariantPairs(variantPositions, options.LdPairs, segments);
+        var ld = LinkageComparison.Run([train, holdout, .. synthetic], baselines: 2, pairs);
+        // Blocks need positions; every set is reduced to the holdout's number of individuals.
+        bool placed = variantPositions.Any(p => p.Chromosome != "0");
+        var blocks = findBlocks is not null && placed
+            ? new BlockContext(findBlocks, IndividualRows.Count(holdout), variantPositions, options.Seed) : null;
         var trainBits = new BitPackedRows(train);
         var holdoutBits = new BitPackedRows(holdout);
         var pca = Pca.Fit(train, 10, seed: options.Seed);
-        var trainProfile = Describe(train, trainBits, pca, variantPositions, options.Seed);
-        var holdoutProfile = Describe(holdout, holdoutBits, pca, variantPositions, options.Seed + 1);
+        var trainProfile = Describe(train, 0, trainBits, pca, ld, blocks, options.Seed);
+        var holdoutProfile = Describe(holdout, 1, holdoutBits, pca, ld, blocks, options.Seed + 1);
         var holdoutDcr = Privacy.DistanceToClosest(holdoutBits, trainBits);
+        var holdoutRuns = LongestRuns(train, holdout, pairs);
 
         // The holdout scored as if it were a synthetic set: the level a perfect generator would reach.
-        var reference = ScoreFidelity(trainProfile, holdoutProfile, pca.Components);
+        var reference = ScoreFidelity(trainProfile, holdoutProfile, pca.Components, ld);
+        var referenceChromosomes = ChromosomeScores(trainProfile, holdoutProfile, ld);
         int draw = Math.Min(options.AatsDraw, Math.Min(train.Rows, holdout.Rows));
         var referenceAats = RepeatedAats(trainBits, holdoutBits, draw, options.Seed);
         double referenceCopyRate = (double)holdoutDcr.Count(d => d == 0) / holdout.Rows;
@@ -40,57 +54,91 @@ public sealed class Evaluator(EvaluationOptions options)
             ? FitReference(train, holdout, classes) : null;
 
         var sets = new List<SetMetrics>();
-        var plots = new PlotData(null, trainProfile.Frequencies, holdoutProfile.Frequencies, new(), 0, [], new(), Linkage.DecayBinEdges,
-            trainProfile.Decay, holdoutProfile.Decay, new(), Points(trainProfile.Scores, pca.Components, train.Labels),
-            Points(holdoutProfile.Scores, pca.Components, holdout.Labels), new(), trainProfile.Pairwise, new(), new() { ["holdout"] = holdoutDcr });
-        foreach (var s in synthetic)
+        var windowDecays = new Dictionary<string, double[]>();
+        var longestRuns = new Dictionary<string, double[]> { ["holdout"] = AsDoubles(holdoutRuns) };
+        var blockSummaries = new Dictionary<string, BlockSummary>();
+        var plots = new PlotData(null, trainProfile.Frequencies, holdoutProfile.Frequencies, new(), 0, [], new(),
+            Linkage.DecayBinEdges, trainProfile.Decay ?? [], holdoutProfile.Decay ?? [], new(),
+            Points(trainProfile.Scores, pca.Components, train.Labels),
+            Points(holdoutProfile.Scores, pca.Components, holdout.Labels), new(), trainProfile.Pairwise, new(),
+            new() { ["holdout"] = holdoutDcr },
+            pairs.WindowDecayEdges, ld.WindowDecay(0), ld.WindowDecay(1), windowDecays, longestRuns, blockSummaries);
+        if (blocks is not null)
         {
+            blockSummaries["real train"] = blocks.Summary(trainProfile.Blocks!);
+            blockSummaries["holdout"] = blocks.Summary(holdoutProfile.Blocks!);
+        }
+        for (int index = 0; index < synthetic.Count; index++)
+        {
+            var s = synthetic[index];
             var notes = new List<string>();
             var bits = new BitPackedRows(s);
-            var profile = Describe(s, bits, pca, variantPositions, options.Seed + 1);
-            var vsTrain = ScoreFidelity(trainProfile, profile, pca.Components);
-            var vsHoldout = ScoreFidelity(holdoutProfile, profile, pca.Components);
+            var profile = Describe(s, 2 + index, bits, pca, ld, blocks, options.Seed + 1);
+            var vsTrain = ScoreFidelity(trainProfile, profile, pca.Components, ld);
+            var vsHoldout = ScoreFidelity(holdoutProfile, profile, pca.Components, ld);
             var fidelityMetrics = new SortedDictionary<string, Metric>(StringComparer.Ordinal);
             foreach (var (key, (value, description, ideal)) in vsTrain)
                 fidelityMetrics[key] = new Metric(value, reference.TryGetValue(key, out var r) ? r.Value : null, ideal, description,
                     VsHoldout: OwnStatistics.Contains(key) ? null : vsHoldout[key].Value);
+            var chromosomes = LinkageMetrics.PerChromosome(ld, ChromosomeScores(trainProfile, profile, ld),
+                referenceChromosomes, ChromosomeScores(holdoutProfile, profile, ld));
+            if (!pairs.AllPairs)
+                notes.Add("LD over all pairs and the coarse LD decay are not computed above " +
+                    $"{pairs.Settings.AllPairsMaxVariants} variants");
 
+            var runs = LongestRuns(train, s, pairs);
             var privacy = ScorePrivacy(trainBits, holdoutBits, bits, draw, referenceAats, referenceCopyRate, holdoutDcr, s.Rows, out var dcr);
+            AddLongestRuns(privacy, runs, holdoutRuns);
             var utility = new SortedDictionary<string, Metric>(StringComparer.Ordinal);
             if (s.Labels is null) notes.Add("utility: this synthetic set has no labels, so no classifier can be trained on it");
             else if (utilityReference is null) notes.Add("utility: the real data have no labels, or utility was switched off");
             else ScoreUtility(utility, train, holdout, s, classes!, utilityReference);
 
-            sets.Add(new SetMetrics(s.Name, s.Rows, s.Labels is not null, fidelityMetrics, privacy, utility, notes));
+            sets.Add(new SetMetrics(s.Name, s.Rows, s.Labels is not null, fidelityMetrics, privacy, utility, notes,
+                chromosomes));
             plots.SyntheticFrequencies[s.Name] = profile.Frequencies;
-            plots.SyntheticLd[s.Name] = Corner(profile.Ld, s.Variants, options.LdPlotVariants);
-            plots.SyntheticDecay[s.Name] = profile.Decay;
+            plots.SyntheticLd[s.Name] = LdCorner(s);
+            plots.SyntheticDecay[s.Name] = profile.Decay ?? [];
+            windowDecays[s.Name] = ld.WindowDecay(2 + index);
             plots.SyntheticPca[s.Name] = Points(profile.Scores, pca.Components, s.Labels);
             plots.SyntheticPairwise[s.Name] = profile.Pairwise;
             plots.DistanceToClosestTrain[s.Name] = dcr;
+            longestRuns[s.Name] = AsDoubles(runs);
+            if (blocks is not null) blockSummaries[s.Name] = blocks.Summary(profile.Blocks!);
         }
-        var finalPlots = plots with { LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = Corner(trainProfile.Ld, train.Variants, options.LdPlotVariants) };
+        var finalPlots = plots with
+        {
+            LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = LdCorner(train),
+        };
+        var settings = new EvaluationSettings(draw, options.AatsRepeats, options.Seed, options.ClassifierC,
+            options.PairwiseSample, pairs.Settings.WindowKb, pairs.Settings.Nearest, segments?.Count,
+            blocks?.Individuals);
         return new EvaluationResult(new MetricsDocument(Schema,
             new RealSummary(train.Rows, holdout.Rows, train.Variants, train.Ploidy == 1 ? "haplotype" : "individual", classes ?? []),
-            new EvaluationSettings(draw, options.AatsRepeats, options.Seed, options.ClassifierC, options.PairwiseSample), sets), finalPlots);
+            settings, sets), finalPlots);
     }
 
     /// <summary>Fidelity metrics that describe the set itself rather than compare it with a baseline (no "vs holdout").</summary>
-    private static readonly HashSet<string> OwnStatistics = ["heterozygosity", "hwe_violation_rate"];
+    private static readonly HashSet<string> OwnStatistics =
+        ["heterozygosity", "hwe_violation_rate", .. LinkageMetrics.OwnStatistics];
 
-    /// <summary>What the fidelity metrics compare, computed once per set (pairwise distances on a seeded sample).</summary>
-    private sealed record Profile(GenotypeSet Set, double[] Frequencies, float[] Ld, double[] LdUpper, double[] Decay, float[] Scores,
-        double[] ThreePoint, double[] Pairwise, Dictionary<string, double> Fst);
+    /// <summary>
+    /// What the fidelity metrics compare, computed once per set (pairwise distances on a seeded sample); LD lives in
+    /// the shared <see cref="LinkageComparison"/>, where the set is number <paramref name="Index"/>.
+    /// </summary>
+    private sealed record Profile(GenotypeSet Set, int Index, double[] Frequencies, double[]? Decay, float[] Scores,
+        double[] ThreePoint, double[] Pairwise, Dictionary<string, double> Fst,
+        IReadOnlyList<(int First, int Last)>? Blocks);
 
-    private Profile Describe(GenotypeSet set, BitPackedRows bits, Pca pca, IReadOnlyList<(string Chromosome, long Position)> positions, ulong pairwiseSeed)
-    {
-        var ld = Linkage.R2Matrix(set);
-        return new Profile(set, set.AlleleFrequencies(), ld, Linkage.UpperTriangle(ld, set.Variants), Linkage.Decay(ld, positions), pca.Project(set),
-            PopulationGenetics.ThreePointCorrelations(set), WithinDistances(bits, pairwiseSeed), PopulationGenetics.PairwiseFst(set));
-    }
+    private Profile Describe(GenotypeSet set, int index, BitPackedRows bits, Pca pca, LinkageComparison ld,
+        BlockContext? blocks, ulong pairwiseSeed) =>
+        new(set, index, set.AlleleFrequencies(), ld.Decay(index), pca.Project(set),
+            PopulationGenetics.ThreePointCorrelations(set), WithinDistances(bits, pairwiseSeed),
+            PopulationGenetics.PairwiseFst(set), blocks?.Find(set));
 
     /// <summary>Every fidelity metric of <paramref name="other"/> against a real <paramref name="baseline"/> (train, or the holdout).</summary>
-    private static Dictionary<string, (double? Value, string Description, double? Ideal)> ScoreFidelity(Profile baseline, Profile other, int components)
+    private static Dictionary<string, (double? Value, string Description, double? Ideal)> ScoreFidelity(
+        Profile baseline, Profile other, int components, LinkageComparison ld)
     {
         var trainAf = baseline.Frequencies;
         var af = other.Frequencies;
@@ -101,14 +149,20 @@ public sealed class Evaluator(EvaluationOptions options)
             ["spurious_fixed_sites"] = (Enumerable.Range(0, af.Length).Count(j => (af[j] == 0 || af[j] == 1) && trainAf[j] > 0 && trainAf[j] < 1),
                 "variants monomorphic here but polymorphic in real train", 0),
         };
-        var trainLdUpper = baseline.LdUpper;
-        var upper = other.LdUpper;
-        result["ld_r2_pearson"] = (Statistics.Pearson(trainLdUpper, upper), "Pearson r of all-pairs LD r^2 vs real train", null);
-        result["ld_r2_mse"] = (trainLdUpper.Select((v, i) => (v - upper[i]) * (v - upper[i])).Average(), "mean squared difference of all-pairs LD r^2", null);
+        var allPairs = ld.Compare(VariantPairs.All, baseline.Index, other.Index);
+        result["ld_r2_pearson"] = (allPairs?.Pearson, "Pearson r of all-pairs LD r^2 vs real train", null);
+        result["ld_r2_mse"] = (allPairs?.Mse, "mean squared difference of all-pairs LD r^2", null);
         var (decay, trainDecay) = (other.Decay, baseline.Decay);
-        var decayBins = Enumerable.Range(0, decay.Length).Where(b => !double.IsNaN(decay[b]) && !double.IsNaN(trainDecay[b])).ToList();
-        result["ld_decay_mae"] = (decayBins.Count == 0 ? null : decayBins.Average(b => Math.Abs(decay[b] - trainDecay[b])),
+        var decayBins = decay is null || trainDecay is null ? []
+            : Enumerable.Range(0, decay.Length).Where(b => !double.IsNaN(decay[b]) && !double.IsNaN(trainDecay[b]))
+                .ToList();
+        result["ld_decay_mae"] = (decayBins.Count == 0 ? null
+                : decayBins.Average(b => Math.Abs(decay![b] - trainDecay![b])),
             "mean absolute difference of the LD decay curve (mean r^2 by distance bin)", null);
+        LinkageMetrics.Score(result, ld, baseline.Index, other.Index);
+        LinkageMetrics.ScoreWorstChromosome(result, ChromosomeScores(baseline, other, ld));
+        if (baseline.Blocks is not null && other.Blocks is not null)
+            LinkageMetrics.ScoreBlocks(result, baseline.Blocks, other.Blocks, ld.Pairs.Positions);
         for (int c = 0; c < 2; c++)
             result[$"pca_w1_pc{c + 1}"] = (Statistics.Wasserstein1(Pca.Column(baseline.Scores, components, c), Pca.Column(other.Scores, components, c)),
                 $"Wasserstein-1 distance on PC{c + 1} (PCA fitted on real train) vs real train", null);
@@ -131,6 +185,9 @@ public sealed class Evaluator(EvaluationOptions options)
             result["heterozygosity"] = (PopulationGenetics.Heterozygosity(other.Set), "observed heterozygosity", null);
             result["hwe_violation_rate"] = (PopulationGenetics.HweViolationRate(other.Set), "fraction of variants with HWE exact p < 0.05", null);
         }
+        else
+            result["heterozygosity"] = (IndividualRows.Heterozygosity(other.Set),
+                "observed heterozygosity of individuals made of consecutive haplotype rows (2i, 2i + 1)", null);
         return result;
     }
 
@@ -286,12 +343,34 @@ public sealed class Evaluator(EvaluationOptions options)
             Enumerable.Range(0, rows).Select(r => scores[r * k + 1]).ToArray(), labels?.ToArray());
     }
 
-    private static float[] Corner(float[] matrix, int m, int size)
+    /// <summary>r^2 of the first variants, for the heat map: the corner of the full matrix, bit for bit.</summary>
+    private float[] LdCorner(GenotypeSet set)
     {
-        size = Math.Min(size, m);
-        var corner = new float[size * size];
-        for (int i = 0; i < size; i++) Array.Copy(matrix, (long)i * m, corner, i * size, size);
-        return corner;
+        int size = Math.Min(options.LdPlotVariants, set.Variants);
+        var values = new byte[(long)set.Rows * size];
+        for (int r = 0; r < set.Rows; r++) set.Row(r)[..size].CopyTo(values.AsSpan(r * size, size));
+        return Linkage.R2Matrix(new GenotypeSet(set.Name, set.Ploidy, set.Rows, size, values, set.RowIds,
+            set.Individuals));
+    }
+
+    private static double?[][] ChromosomeScores(Profile baseline, Profile other, LinkageComparison ld) =>
+        LinkageMetrics.ChromosomeScores(ld, baseline.Frequencies, other.Frequencies, baseline.Index, other.Index);
+
+    private static double[] AsDoubles(int[] values) => values.Select(v => (double)v).ToArray();
+
+    private static int[] LongestRuns(GenotypeSet train, GenotypeSet queries, VariantPairs pairs) =>
+        IdenticalRuns.LongestAgainst(train, queries, pairs.ChromosomeStarts);
+
+    /// <summary>The copying check: longest runs identical to a training row, against the holdout's own.</summary>
+    private static void AddLongestRuns(SortedDictionary<string, Metric> privacy, int[] runs, int[] holdoutRuns)
+    {
+        var (own, reference) = (AsDoubles(runs), AsDoubles(holdoutRuns));
+        const string what =
+            "longest run of consecutive variants identical to a training row (maximum over training rows)";
+        privacy["longest_run_median"] = new(Statistics.Quantile(own, 0.5), Statistics.Quantile(reference, 0.5), null,
+            $"median over rows of the {what}; reference: the holdout's rows");
+        privacy["longest_run_p99"] = new(Statistics.Quantile(own, 0.99), Statistics.Quantile(reference, 0.99), null,
+            $"99th percentile over rows of the {what}; reference: the holdout's rows");
     }
 
     private static double Median(double[] values)

@@ -34,13 +34,32 @@ public static class HtmlReport
         foreach (var (name, af) in doc.Plots.SyntheticFrequencies) sb.Append(Figure(FrequencyScatter(doc, name, af), $"{name} vs real train"));
         sb.Append("</div><h2>Linkage disequilibrium</h2><div class=\"grid\">");
         foreach (var (name, ld) in doc.Plots.SyntheticLd) sb.Append(Figure(LdHeatmap(doc, name, ld), $"r² of the first {doc.Plots.LdVariants} variants: real train above the diagonal, {name} below"));
-        sb.Append(Figure(Decay(doc), "mean r² of same-chromosome pairs by distance")).Append("</div>");
+        sb.Append(Figure(Decay(doc), "mean r² of same-chromosome pairs by distance"));
+        if (WindowDecay(doc) is { } windowDecay)
+            sb.Append(Figure(windowDecay, $"mean r² of pairs within {metrics.Settings.LdWindowKb} kb by distance: " +
+                "each set against real train and the holdout (a generator as good as fresh real data lies on the " +
+                "holdout's curve)"));
+        sb.Append("</div>");
         sb.Append("<h2>Population structure</h2><div class=\"grid\">").Append(Figure(PcaPlot("real train", doc.Plots.TrainPca, doc), "PCA fitted on real train"));
         foreach (var (name, points) in doc.Plots.SyntheticPca) sb.Append(Figure(PcaPlot(name, points, doc), $"{name} projected on the real-train PCs"));
         sb.Append("</div><h2>Distances and privacy</h2><div class=\"grid\">").Append(Figure(Histogram("pairwise distances within a set", doc.Plots.TrainPairwise, "real train", doc.Plots.SyntheticPairwise), "within-set pairwise distances"));
         sb.Append(Figure(Histogram("distance to the closest training row", doc.Plots.DistanceToClosestTrain["holdout"], "holdout",
             doc.Plots.DistanceToClosestTrain.Where(kv => kv.Key != "holdout").ToDictionary()), "0 = an exact copy of a training genome"));
-        sb.Append(Figure(AatsBars(doc), "nearest-neighbour adversarial accuracy; 0.5 is ideal")).Append("</div>");
+        sb.Append(Figure(AatsBars(doc), "nearest-neighbour adversarial accuracy; 0.5 is ideal"));
+        if (plots.LongestRuns is { Count: > 1 } runs)
+            sb.Append(Figure(Histogram("longest run identical to a training row", runs["holdout"], "holdout",
+                    runs.Where(kv => kv.Key != "holdout").ToDictionary()),
+                "per row, the longest run of variants identical to its closest training row; copying shows as runs " +
+                "longer than the holdout's"));
+        sb.Append("</div>");
+        foreach (var table in DenseSections.All(metrics, plots))
+        {
+            sb.Append($"<h2>{Encode(table.Title)}</h2><p class=\"note\">{Encode(table.Lead)}</p><table><tr>");
+            sb.Append(string.Concat(table.Header.Select(h => $"<th>{Encode(h)}</th>"))).Append("</tr>");
+            foreach (var row in table.Rows)
+                sb.Append("<tr>").Append(string.Concat(row.Select(c => $"<td>{Encode(c)}</td>"))).Append("</tr>");
+            sb.Append("</table>");
+        }
         if (plots.LossCurve is { Count: > 1 } curve)
             sb.Append("<h2>Training</h2><div class=\"grid\">").Append(Figure(Loss(curve), "smoothed training loss and validation loss (checkpoint chosen on validation)")).Append("</div>");
         var notes = doc.Sets.SelectMany(s => s.Notes.Select(n => $"{s.Name}: {n}")).ToList();
@@ -112,6 +131,30 @@ public static class HtmlReport
         svg.Line(bins, doc.Plots.HoldoutDecay, "#999", dashed: true).Legend("holdout", "#999");
         int c = 0;
         foreach (var (name, decay) in doc.Plots.SyntheticDecay) { svg.Line(bins, decay, Svg.Palette[c % 10]).Legend(name, Svg.Palette[c % 10]); c++; }
+        return svg.ToString();
+    }
+
+    private static string? WindowDecay(View doc)
+    {
+        var plots = doc.Plots;
+        if (plots.WindowDecayBinEdges is not { Length: > 1 } edges || plots.TrainWindowDecay is null) return null;
+        var curves = new List<(string Name, double[] Curve)>
+            { ("real train", plots.TrainWindowDecay), ("holdout", plots.HoldoutWindowDecay!) };
+        curves.AddRange((plots.SyntheticWindowDecay ?? []).Select(kv => (kv.Key, kv.Value)));
+        double max = curves.SelectMany(c => c.Curve).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max();
+        var bins = Enumerable.Range(0, edges.Length).Select(b => (double)b).ToArray();
+        int windowKb = doc.Metrics.Settings.LdWindowKb;
+        string last = DenseSections.BinLabel(edges, edges.Length - 1, windowKb);
+        string axis = $"distance bin (0: <1 kb ... {bins.Length - 1}: {last})";
+        var svg = new Svg(360, 280, $"LD decay within {windowKb} kb")
+            .Axes(0, bins.Length - 1, 0, Math.Max(0.05, max * 1.1), axis, "mean r²", bins.Length - 1);
+        svg.Line(bins, curves[0].Curve, "#222").Legend("real train", "#222");
+        svg.Line(bins, curves[1].Curve, "#999", dashed: true).Legend("holdout", "#999");
+        for (int c = 2; c < curves.Count; c++)
+        {
+            string colour = Svg.Palette[(c - 2) % 10];
+            svg.Line(bins, curves[c].Curve, colour).Legend(curves[c].Name, colour);
+        }
         return svg.ToString();
     }
 

@@ -6,7 +6,9 @@ namespace GenoSynth.Reports;
 /// <summary>report.md: what was compared, then one table per metric family, every set side by side.</summary>
 public static class MarkdownReport
 {
-    public static string Render(MetricsDocument doc, string title, IReadOnlyList<string>? preface = null)
+    /// <param name="plots">The evaluation's plot data, for the block and LD-decay tables (optional).</param>
+    public static string Render(MetricsDocument doc, string title, IReadOnlyList<string>? preface = null,
+        PlotData? plots = null)
     {
         var sb = new StringBuilder();
         sb.Append("# ").Append(title).Append("\n\n");
@@ -32,6 +34,14 @@ public static class MarkdownReport
                 var ideal = Format.Ideal(doc, section, key);
                 sb.Append(" | ").Append(ideal is null ? "holdout" : Format.Number(ideal)).Append(" |\n");
             }
+            sb.Append('\n');
+        }
+        foreach (var table in DenseSections.All(doc, plots))
+        {
+            sb.Append("## ").Append(table.Title).Append("\n\n").Append(table.Lead).Append("\n\n");
+            sb.Append("| ").Append(string.Join(" | ", table.Header)).Append(" |\n|");
+            sb.Append(string.Concat(table.Header.Select(_ => "---|"))).Append('\n');
+            foreach (var row in table.Rows) sb.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
             sb.Append('\n');
         }
         sb.Append("## Definitions\n\n");

@@ -9,7 +9,8 @@ namespace GenoSynth.Pipeline.Evaluate;
 /// <summary>Files and settings of one evaluation: a real set (with its split and labels) and synthetic sets to score.</summary>
 public sealed record EvaluationRequest(
     string Real, string? Legend, IReadOnlyList<string> Synthetic, IReadOnlyList<string> Names, string? Train, string? Holdout,
-    string? Labels, string LabelColumn, IReadOnlyList<string> SyntheticLabels, string OutputDirectory, string Title, EvaluationOptions Options);
+    string? Labels, string LabelColumn, IReadOnlyList<string> SyntheticLabels, string OutputDirectory, string Title,
+    EvaluationOptions Options, string? Segments = null, bool Blocks = false);
 
 /// <summary>
 /// Evaluates any synthetic sets (ours or external, e.g. Yelmen's published genomes) against real data and writes
@@ -62,10 +63,16 @@ public static class EvaluationRun
         }
         log($"evaluating {string.Join(", ", synthetic.Select(s => $"{s.Name} ({s.Rows})"))} against train {train.Rows} / holdout {holdout.Rows} rows x {train.Variants} variants");
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var segments = request.Segments is null ? null : Genotypes.SegmentTable.Read(request.Segments, train.Variants);
+        using var scratch = request.Blocks ? new ScratchDirectory() : null;
+        var blocks = scratch is null ? null
+            : PlinkBlocks.Finder(new Plink.PlinkOperations(new Plink.PlinkRunner(new Plink.PlinkLocator())),
+                real.Positions, scratch.Path);
         EvaluationResult result;
         try
         {
-            result = new Evaluator(request.Options).Evaluate(train, holdout, synthetic, real.Positions);
+            result = new Evaluator(request.Options)
+                .Evaluate(train, holdout, synthetic, real.Positions, segments, blocks);
         }
         catch (ArgumentException ex) // mismatched sets or labels: a problem of the inputs, reported as one line
         {
@@ -88,7 +95,8 @@ public static class EvaluationRun
         try
         {
             File.WriteAllText(Path.Combine(temp, MetricsFile), JsonSerializer.Serialize(result.Metrics, Json) + "\n");
-            File.WriteAllText(Path.Combine(temp, "report.md"), MarkdownReport.Render(result.Metrics, title));
+            File.WriteAllText(Path.Combine(temp, "report.md"),
+                MarkdownReport.Render(result.Metrics, title, plots: result.Plots));
             File.WriteAllText(Path.Combine(temp, "report.html"), HtmlReport.Render(result.Metrics, result.Plots, title));
             Directory.CreateDirectory(target);
             foreach (var file in Directory.GetFiles(temp)) File.Move(file, Path.Combine(target, Path.GetFileName(file)), overwrite: true);
@@ -96,6 +104,20 @@ public static class EvaluationRun
         finally
         {
             Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    /// <summary>A temporary directory for PLINK filesets, removed on dispose.</summary>
+    private sealed class ScratchDirectory : IDisposable
+    {
+        public string Path { get; } =
+            System.IO.Path.Combine(System.IO.Path.GetTempPath(), "genosynth-evaluate-" + Guid.NewGuid().ToString("N"));
+
+        public ScratchDirectory() => Directory.CreateDirectory(Path);
+
+        public void Dispose()
+        {
+            try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
         }
     }
 }

@@ -15,10 +15,13 @@ namespace GenoSynth.Pipeline.Stages;
 public sealed class EvaluateStage : IStage
 {
     public string Name => "evaluate";
-    public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels", "sample", "baselines"];
-    public int Version => 4; // 2: fidelity metrics carry vs_holdout; 3: baselines and comparison sets; 4: mia_auc carries its standard error
+    public IReadOnlyList<string> Upstream => ["qc", "rank", "split", "labels", "train", "sample", "baselines"];
+    // 2: fidelity metrics carry vs_holdout; 3: baselines and comparison sets; 4: mia_auc carries its standard error;
+    // 5: windowed / nearest / segment-boundary LD, LD decay in the window, haplotype blocks, longest identical runs,
+    // haplotype heterozygosity, per-chromosome figures
+    public int Version => 5;
     public object Config(ExperimentSpec spec) => new { spec.Evaluate, model = spec.Model.Type };
-    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
+    public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [PlinkTool.Plink1];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new(EvaluationRun.MetricsFile, EvaluationRun.MetricsFile)];
 
     public const string PlotDataFile = "plot-data.json";
@@ -68,7 +71,11 @@ public sealed class EvaluateStage : IStage
                     $"the experiment's selected data have {real.Variants} of ploidy {real.Ploidy}; a comparison set must hold the same variants in the same order");
             sets.Add(set);
         }
-        var result = new Evaluator(options).Evaluate(train, holdout, sets, positions);
+        // A segmenting generator's train stage lists its segments; the boundary LD metrics need them.
+        var segments = context.HasInput("train", SegmentTable.FileName)
+            ? SegmentTable.Read(context.Input("train", SegmentTable.FileName), columns.Count) : null;
+        var blocks = PlinkBlocks.Finder(context.Plink, positions, context.ScratchDirectory);
+        var result = new Evaluator(options).Evaluate(train, holdout, sets, positions, segments, blocks);
         File.WriteAllText(context.Output(EvaluationRun.MetricsFile), JsonSerializer.Serialize(result.Metrics, EvaluationRun.Json) + "\n");
         File.WriteAllText(context.Output(PlotDataFile), JsonSerializer.Serialize(result.Plots, Digest.CanonicalJson) + "\n");
         foreach (var m in result.Metrics.Sets)

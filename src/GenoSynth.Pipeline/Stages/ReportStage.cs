@@ -13,7 +13,9 @@ public sealed class ReportStage : IStage
 {
     public string Name => "report";
     public IReadOnlyList<string> Upstream => ["evaluate", "encode", "train", "sample"];
-    public int Version => 4; // 2: states the privacy release gate; 3: fidelity cells show vs holdout; 4: states the encoder's reconstruction accuracy
+    // 2: states the privacy release gate; 3: fidelity cells show vs holdout; 4: states the encoder's reconstruction
+    // accuracy; 5: per-chromosome, haplotype-block and window LD-decay tables, window decay and longest-run plots
+    public int Version => 5;
     public object Config(ExperimentSpec spec) => new { spec.Experiment, spec.Description };
     public IReadOnlyList<PlinkTool> ExternalTools(ExperimentSpec spec) => [];
     public IReadOnlyList<Publication> Publications(ExperimentSpec spec) => [new("report.md", "report.md"), new("report.html", "report.html")];
@@ -32,7 +34,7 @@ public sealed class ReportStage : IStage
         if (sample.TryGetProperty("privacy_gate", out var gate))
             preface.Add(char.ToUpperInvariant(gate.GetProperty("summary").GetString()![0]) + gate.GetProperty("summary").GetString()![1..] + ".");
         preface.Add(EncoderLine(JsonDocument.Parse(File.ReadAllText(context.Input("encode", "encode.json"))).RootElement));
-        File.WriteAllText(context.Output("report.md"), MarkdownReport.Render(metrics, title, preface));
+        File.WriteAllText(context.Output("report.md"), MarkdownReport.Render(metrics, title, preface, plots));
         File.WriteAllText(context.Output("report.html"), HtmlReport.Render(metrics, plots, title, preface));
         context.Log("report.md and report.html written");
     }

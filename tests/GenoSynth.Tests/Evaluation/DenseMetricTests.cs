@@ -1,6 +1,7 @@
 using GenoSynth.Evaluation;
 using GenoSynth.Genotypes;
 using GenoSynth.Neural;
+using GenoSynth.Pipeline.Evaluate;
 using GenoSynth.Tests.Support;
 
 namespace GenoSynth.Tests.Evaluation;
@@ -320,5 +321,75 @@ public class DenseMetricTests
         File.WriteAllText(path, "segment\tfirst_variant\tlast_variant\n0\t5\n");
         var shortLine = Assert.Throws<GenotypeFormatException>(() => SegmentTable.Read(path, 150));
         Assert.Contains($"{path}:2:", shortLine.Message);
+    }
+
+    [Fact]
+    public void Plink_blocks_of_paired_haplotypes_equal_plink_run_on_the_vcf_itself()
+    {
+        using var tmp = new TempDir();
+        const int variants = 800, individuals = 300;
+        var positions = Agbl4Positions(variants);
+        var ours = HaplotypeBlocks.Find(Agbl4Rows("train", 0, 2 * individuals, variants), individuals, 1,
+            PlinkBlocks.Finder(TestData.Plink, positions, tmp.Path));
+
+        // Independently: plink2 reads the VCF itself, the first individuals and variants are kept, plink1.9 --blocks.
+        TestData.Plink.ImportVcf(TestData.Agbl4Split1, tmp.File("vcf"));
+        var ids = Plink1Files.ReadBim(tmp.File("vcf.bim")).Take(variants).Select(v => v.Id);
+        File.WriteAllLines(tmp.File("first.snplist"), ids);
+        File.WriteAllLines(tmp.File("first.keep"), File.ReadLines(tmp.File("vcf.fam")).Take(individuals)
+            .Select(l => string.Join(' ', l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[..2])));
+        TestData.Plink.Subset(tmp.File("vcf"), tmp.File("first.snplist"), tmp.File("first.keep"), tmp.File("first"));
+        var bim = Plink1Files.ReadBim(tmp.File("first.bim"));
+        Assert.Equal(positions.Select(p => p.Position), bim.Select(v => v.Position));
+        var column = bim.Select((v, j) => (v.Id, j)).GroupBy(p => p.Id).ToDictionary(g => g.Key, g => g.First().j);
+        var theirs = TestData.Plink.HaplotypeBlocks(tmp.File("first"), PlinkBlocks.MaxKb, tmp.File("b"))
+            .Select(b => (column[b[0]], column[b[^1]])).ToList();
+        Assert.True(theirs.Count > 5, $"{theirs.Count} blocks: the region has too little LD for this test");
+        Assert.Equal(theirs, ours);
+    }
+
+    [Fact]
+    public void The_evaluator_reports_each_dense_metric_beside_the_holdout_reference()
+    {
+        using var tmp = new TempDir();
+        const int m = 600;
+        var (train, holdout, synthetic) = Agbl4Sets(m);
+        var positions = Agbl4Positions(m);
+        var segments = new List<VariantSegment> { new(0, 249), new(200, 449), new(400, 599) };
+        var options = new EvaluationOptions(AatsDraw: 100, AatsRepeats: 1, Utility: false,
+            Ld: new LdPairSettings(WindowKb: 50));
+        var result = new Evaluator(options).Evaluate(train, holdout, [synthetic], positions, segments,
+            PlinkBlocks.Finder(TestData.Plink, positions, tmp.Path));
+        var set = result.Metrics.Sets.Single();
+
+        var pairs = new VariantPairs(positions, options.LdPairs, segments);
+        var ld = LinkageComparison.Run([train, holdout, synthetic], 2, pairs);
+        var window = set.Fidelity["ld_r2_window_pearson"];
+        Assert.Equal(ld.Compare(VariantPairs.Window, 0, 2)!.Pearson, window.Value);
+        Assert.Equal(ld.Compare(VariantPairs.Window, 0, 1)!.Pearson, window.Reference);
+        Assert.Equal(ld.Compare(VariantPairs.Window, 1, 2)!.Pearson, window.VsHoldout);
+        Assert.Equal(ld.Compare(VariantPairs.Straddling, 0, 2)!.Pearson,
+            set.Fidelity["ld_r2_straddling_pearson"].Value);
+        Assert.Equal(ld.Mean(VariantPairs.Straddling, 1), set.Fidelity["ld_r2_straddling_mean"].Reference);
+        Assert.Null(set.Fidelity["ld_r2_straddling_mean"].VsHoldout);
+        // Flipped calls weaken LD: the noisy set falls short of the holdout, which is real.
+        Assert.True(window.Value < window.Reference, $"window LD r {window.Value} vs holdout {window.Reference}");
+        Assert.True(set.Fidelity["ld_r2_straddling_mean"].Value < set.Fidelity["ld_r2_straddling_mean"].Reference);
+
+        var runs = set.Privacy["longest_run_median"];
+        double MedianRun(GenotypeSet queries) =>
+            Statistics.Quantile(IdenticalRuns.LongestAgainst(train, queries, []).Select(r => (double)r).ToList(), 0.5);
+        Assert.Equal(MedianRun(synthetic), runs.Value);
+        Assert.Equal(MedianRun(holdout), runs.Reference);
+        Assert.Equal(IndividualRows.Heterozygosity(synthetic), set.Fidelity["heterozygosity"].Value);
+        Assert.Equal(IndividualRows.Heterozygosity(holdout), set.Fidelity["heterozygosity"].Reference);
+
+        // Blocks among as many individuals as the holdout has, in every set.
+        Assert.Equal(100, result.Metrics.Settings.BlockIndividuals);
+        Assert.Equal(["holdout", "real train", "synthetic-noisy"], result.Plots.Blocks!.Keys.Order());
+        Assert.Equal(result.Plots.Blocks["holdout"].Blocks, set.Fidelity["ld_blocks_count"].Reference);
+        Assert.InRange(set.Fidelity["ld_blocks_agreement"].Reference!.Value, 0.5, 1);
+        Assert.Equal(3, result.Metrics.Settings.Segments);
+        Assert.Null(set.Chromosomes); // one chromosome
     }
 }
