@@ -80,13 +80,15 @@ public sealed partial class PlinkOperations(PlinkRunner runner)
 
     /// <summary>
     /// plink1.9 --blocks (Gabriel et al.'s confidence-interval haplotype blocks) on every sample of <paramref name="bfile"/>;
-    /// returns each block's variant ids in genome order. Variants in no block are not listed.
+    /// returns each block's variant ids in genome order. Variants in no block are not listed; with too few variants
+    /// above the MAF threshold plink skips block finding, and there are no blocks.
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>> HaplotypeBlocks(string bfile, int maxKb, string outPrefix)
     {
-        runner.Run(PlinkTool.Plink1, ["--bfile", bfile, "--blocks", "no-pheno-req", "--blocks-max-kb", maxKb.ToString(CultureInfo.InvariantCulture),
-            "--out", outPrefix], outPrefix);
+        var r = runner.Run(PlinkTool.Plink1, ["--bfile", bfile, "--blocks", "no-pheno-req", "--blocks-max-kb",
+            maxKb.ToString(CultureInfo.InvariantCulture), "--out", outPrefix], outPrefix);
         var path = outPrefix + ".blocks.det";
+        if (!File.Exists(path) && ReadLog(r, outPrefix).Contains("Skipping --blocks since there are too few variants")) return [];
         if (!File.Exists(path)) throw new PlinkException($"plink1.9 --blocks wrote no {path}");
         var blocks = new List<IReadOnlyList<string>>();
         foreach (var line in File.ReadLines(path).Skip(1))

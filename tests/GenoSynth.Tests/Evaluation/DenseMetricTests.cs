@@ -349,6 +349,17 @@ public class DenseMetricTests
     }
 
     [Fact]
+    public void A_set_with_too_few_varying_variants_has_no_blocks_rather_than_an_error()
+    {
+        // plink1.9 skips --blocks (exit code 0, no .blocks.det) when too few variants reach its MAF threshold,
+        // as a collapsed generator's output does.
+        using var tmp = new TempDir();
+        var positions = Enumerable.Range(0, 30).Select(j => ("2", 136_400_000L + 500 * j)).ToList();
+        var finder = PlinkBlocks.Finder(TestData.Plink, positions, tmp.Path);
+        Assert.Empty(finder(new byte[20 * 30], 20));
+    }
+
+    [Fact]
     public void The_evaluator_reports_each_dense_metric_beside_the_holdout_reference()
     {
         using var tmp = new TempDir();
