@@ -88,7 +88,8 @@ public sealed partial class PlinkOperations(PlinkRunner runner)
         var r = runner.Run(PlinkTool.Plink1, ["--bfile", bfile, "--blocks", "no-pheno-req", "--blocks-max-kb",
             maxKb.ToString(CultureInfo.InvariantCulture), "--out", outPrefix], outPrefix);
         var path = outPrefix + ".blocks.det";
-        if (!File.Exists(path) && ReadLog(r, outPrefix).Contains("Skipping --blocks since there are too few variants")) return [];
+        bool skipped = ReadLog(r, outPrefix).Contains("Skipping --blocks since there are too few variants");
+        if (!File.Exists(path) && skipped) return [];
         if (!File.Exists(path)) throw new PlinkException($"plink1.9 --blocks wrote no {path}");
         var blocks = new List<IReadOnlyList<string>>();
         foreach (var line in File.ReadLines(path).Skip(1))
