@@ -23,7 +23,7 @@ public sealed record EncodeSpec
         "give the share of calls decoded back exactly (train and validation)")]
     public EncodeMethod Method { get; init; } = EncodeMethod.Identity;
 
-    [Key("the missing-dosage draws and the encoder's fit"), DefaultFrom("seed")]
+    [Key("the missing-dosage draws and the VAE's training draws"), DefaultFrom("seed")]
     public ulong Seed { get; init; }
 
     [Key("variants per fixed window (and the largest window for variants outside LD blocks or genes)",
