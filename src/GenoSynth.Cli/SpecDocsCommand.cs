@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GenoSynth.Pipeline.Spec;
+using GenoSynth.Pipeline.Store;
 
 namespace GenoSynth.Cli;
 
@@ -22,10 +23,7 @@ public static class SpecDocsCommand
                 return 0;
             }
             if (!File.Exists(file)) throw new FileNotFoundException($"{file}: not found");
-            var updated = SpecDocs.Update(File.ReadAllText(file), file);
-            var temp = file + ".tmp";
-            File.WriteAllText(temp, updated);
-            File.Move(temp, file, overwrite: true);
+            Digest.WriteAllTextAtomic(file, SpecDocs.Update(File.ReadAllText(file), file));
             output.WriteLine($"spec key reference written to {file}");
             return 0;
         });

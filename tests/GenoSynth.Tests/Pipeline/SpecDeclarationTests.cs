@@ -13,20 +13,7 @@ namespace GenoSynth.Tests.Pipeline;
 /// </summary>
 public class SpecDeclarationTests
 {
-    private const string Valid = """
-        experiment: demo
-        ploidy: diploid
-        data:
-          format: plink
-          files:
-            - url: https://example.org/LCT.bed
-              sha256: 4db999b6ee42e0a184310026bc18db939547705242ac3a388a62df49b6e503a0
-            - url: https://example.org/LCT.bim
-              sha256: dc9a9b55a088f02e0b3a0da4822c04f6dee42467d268d473736460d0df5ab0a1
-            - url: https://example.org/LCT.fam
-              sha256: c3625ecd086d8dd2c4c8a81012b54baaf5ed871fb8f7fa9cf968bf0f0f1da5e8
-
-        """;
+    private const string Valid = SpecLoaderTests.Valid + "\n";
 
     private static ExperimentSpec Load(string text)
     {
@@ -174,7 +161,7 @@ public class SpecDeclarationTests
             Fails(Valid + "rank: {pcs: 4}\n"));
         Assert.Contains("rank.clump: does not apply to rank.method all", Fails(Valid + "rank: {clump: {r2: 0.2}}\n"));
         // The location is the key's own line and column.
-        Assert.Matches(@"spec\.yaml:12:20: sample\.eta:", Fails(Valid + "sample: {steps: 5, eta: 0.5}\n"));
+        Assert.Matches(@"spec\.yaml:15:20: sample\.eta:", Fails(Valid + "sample: {steps: 5, eta: 0.5}\n"));
     }
 
     [Fact]

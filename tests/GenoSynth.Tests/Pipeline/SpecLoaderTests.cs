@@ -6,7 +6,7 @@ namespace GenoSynth.Tests.Pipeline;
 
 public class SpecLoaderTests
 {
-    private const string Valid = """
+    internal const string Valid = """
         experiment: demo
         ploidy: diploid
         data:
@@ -29,6 +29,9 @@ public class SpecLoaderTests
         File.WriteAllText(path, text);
         return SpecLoader.Load(path);
     }
+
+    /// <summary><see cref="Valid"/> with <paramref name="yaml"/> appended fails with this message.</summary>
+    private static void Rejects(string message, string yaml) => Assert.Contains(message, Fails(Valid + yaml).Message);
 
     private static SpecException Fails(string text)
     {
@@ -78,23 +81,21 @@ public class SpecLoaderTests
         Assert.Null(rbm.Sample.LabelCounts);
         Assert.Equal(0, spec.Train.Patience);
         Assert.Equal(4, LoadText(tmp, Valid + "\ntrain: {patience: 4}\n").Train.Patience);
-        Assert.Contains("baselines[0].train.patience: does not apply to model.type rbm (only to model.type diffusion)",
-            Fails(Valid + "\nbaselines:\n  - {name: r, model: {type: rbm}, train: {patience: 2}}\n").Message);
+        Rejects("baselines[0].train.patience: does not apply to model.type rbm (only to model.type diffusion)",
+            "\nbaselines:\n  - {name: r, model: {type: rbm}, train: {patience: 2}}\n");
 
         var given = LoadText(tmp, Valid + "\nsample: {labels: {EUR: 20, AFR: 10}}\nbaselines:\n" +
             "  - {name: same, model: {type: rbm}}\n  - {name: own, model: {type: rbm}, sample: {labels: balanced}}\n");
         Assert.Equal([("AFR", 10), ("EUR", 20)], given.Sample.LabelCounts!.Select(kv => (kv.Key, kv.Value)));
         Assert.Same(given.Sample.LabelCounts, given.Baselines[0].Sample.LabelCounts);
         Assert.Null(given.Baselines[1].Sample.LabelCounts);
-        Assert.Contains("sample.count: sample.labels gives the individuals per label; leave out count",
-            Fails(Valid + "\nsample: {labels: {EUR: 2}, count: 10}\n").Message);
+        Rejects("sample.count: sample.labels gives the individuals per label; leave out count",
+            "\nsample: {labels: {EUR: 2}, count: 10}\n");
         Assert.Contains("baselines[0].sample.count: sample.labels gives the individuals per label; leave out count",
             Fails(Valid + "\nsample: {labels: {EUR: 2}}\nbaselines:\n" +
                   "  - {name: b, model: {type: rbm}, sample: {count: 10}}\n").Message);
-        Assert.Contains("sample.labels: the label counts add up to no individuals",
-            Fails(Valid + "\nsample: {labels: {EUR: 0}}\n").Message);
-        Assert.Contains("sample.labels.EUR: expected an integer",
-            Fails(Valid + "\nsample: {labels: {EUR: many}}\n").Message);
+        Rejects("sample.labels: the label counts add up to no individuals", "\nsample: {labels: {EUR: 0}}\n");
+        Rejects("sample.labels.EUR: expected an integer", "\nsample: {labels: {EUR: many}}\n");
         var gan = spec.Baselines[1];
         Assert.Equal((10, 32, 1e-4, 8e-4),
             (gan.Train.Steps, gan.Train.Batch, gan.Train.LearningRate, gan.Train.DiscriminatorLearningRate));
@@ -105,14 +106,13 @@ public class SpecLoaderTests
     [Fact]
     public void Baseline_errors_name_the_list_item()
     {
-        Assert.Contains("baselines[0].model.hiddn: unknown key",
-            Fails(Valid + "\nbaselines:\n  - {name: rbm, model: {type: rbm, hiddn: 3}}\n").Message);
-        Assert.Contains("missing required section 'baselines[0].model'",
-            Fails(Valid + "\nbaselines:\n  - {name: rbm}\n").Message);
+        Rejects("baselines[0].model.hiddn: unknown key",
+            "\nbaselines:\n  - {name: rbm, model: {type: rbm, hiddn: 3}}\n");
+        Rejects("missing required section 'baselines[0].model'", "\nbaselines:\n  - {name: rbm}\n");
         Assert.Contains("'rbm' is used twice",
             Fails(Valid + "\nbaselines:\n  - {name: rbm, model: {type: rbm}}\n" +
                   "  - {name: rbm, model: {type: gan}}\n").Message);
-        Assert.Contains("evaluate.compare[0]", Fails(Valid + "\nevaluate:\n  compare:\n    - {name: x}\n").Message);
+        Rejects("evaluate.compare[0]", "\nevaluate:\n  compare:\n    - {name: x}\n");
     }
 
     [Fact]
@@ -151,14 +151,12 @@ public class SpecLoaderTests
         Assert.Contains("augment: unknown key", ex.Message);
         var encoder = Fails(Valid + "\nencode: {method: autoencoder}\n");
         Assert.Contains("encode.method: 'autoencoder' is not one of: identity, pca-blocks, vae", encoder.Message);
-        Assert.Contains("encode.compression: 6 is not a power of two",
-            Fails(Valid + "\nencode: {method: vae, compression: 6}\n").Message);
-        Assert.Contains("encode.block_size: does not apply to encode.method vae (only to encode.method pca-blocks)",
-            Fails(Valid + "\nencode: {method: vae, block_size: 16}\n").Message);
-        Assert.Contains("encode.beta: does not apply to encode.method pca-blocks (only to encode.method vae)",
-            Fails(Valid + "\nencode: {method: pca-blocks, beta: 1}\n").Message);
-        Assert.Contains("sample.sampler: 'euler' is not one of: ancestral, ddim",
-            Fails(Valid + "\nsample: {sampler: euler}\n").Message);
+        Rejects("encode.compression: 6 is not a power of two", "\nencode: {method: vae, compression: 6}\n");
+        Rejects("encode.block_size: does not apply to encode.method vae (only to encode.method pca-blocks)",
+            "\nencode: {method: vae, block_size: 16}\n");
+        Rejects("encode.beta: does not apply to encode.method pca-blocks (only to encode.method vae)",
+            "\nencode: {method: pca-blocks, beta: 1}\n");
+        Rejects("sample.sampler: 'euler' is not one of: ancestral, ddim", "\nsample: {sampler: euler}\n");
     }
 
     [Fact]
@@ -173,18 +171,17 @@ public class SpecLoaderTests
         Assert.Equal(("genes.bed.gz", EncodeSpec.DefaultLdMaxKb), (genes.Genes!.Name, genes.EffectiveLdMaxKb));
         Assert.Equal(BlockGrouping.Fixed, LoadText(tmp, Valid + "\nencode: {method: pca-blocks}\n").Encode.Blocks);
 
-        Assert.Contains("encode.genes: blocks: genes needs a gene annotation",
-            Fails(Valid + "\nencode: {method: pca-blocks, blocks: genes}\n").Message);
+        Rejects("encode.genes: blocks: genes needs a gene annotation",
+            "\nencode: {method: pca-blocks, blocks: genes}\n");
         var misplaced = Valid + "\nencode: {method: pca-blocks, blocks: ld, genes: {url: https://e.org/g.bed, " +
             "sha256: " + new string('a', 64) + "}}\n";
         Assert.Contains("encode.genes: does not apply to encode.blocks ld (only to encode.method pca-blocks with " +
             "encode.blocks genes)", Fails(misplaced).Message);
-        Assert.Contains("encode.ld_max_kb: does not apply to encode.blocks fixed",
-            Fails(Valid + "\nencode: {method: pca-blocks, ld_max_kb: 100}\n").Message);
-        Assert.Contains("encode.blocks: does not apply to encode.method vae",
-            Fails(Valid + "\nencode: {method: vae, blocks: ld}\n").Message);
-        Assert.Contains("encode.blocks: 'genome' is not one of: fixed, ld, genes",
-            Fails(Valid + "\nencode: {method: pca-blocks, blocks: genome}\n").Message);
+        Rejects("encode.ld_max_kb: does not apply to encode.blocks fixed",
+            "\nencode: {method: pca-blocks, ld_max_kb: 100}\n");
+        Rejects("encode.blocks: does not apply to encode.method vae", "\nencode: {method: vae, blocks: ld}\n");
+        Rejects("encode.blocks: 'genome' is not one of: fixed, ld, genes",
+            "\nencode: {method: pca-blocks, blocks: genome}\n");
     }
 
     [Fact]
@@ -219,10 +216,9 @@ public class SpecLoaderTests
             "sample.decode: does not apply to encode.method pca-blocks " +
             "(only to model.type diffusion with encode.method vae)",
             Fails(Valid + "\nencode: {method: pca-blocks}\nsample: {decode: sample}\n").Message);
-        Assert.Contains("baselines[0].sample.decode: does not apply to encode.method identity",
-            Fails(Valid + "\nbaselines:\n  - {name: b, model: {type: diffusion}, sample: {decode: sample}}\n").Message);
-        Assert.Contains("sample.decode: 'mode' is not one of: argmax, sample",
-            Fails(Valid + "\nsample: {decode: mode}\n").Message);
+        Rejects("baselines[0].sample.decode: does not apply to encode.method identity",
+            "\nbaselines:\n  - {name: b, model: {type: diffusion}, sample: {decode: sample}}\n");
+        Rejects("sample.decode: 'mode' is not one of: argmax, sample", "\nsample: {decode: mode}\n");
     }
 
     [Fact]
@@ -242,14 +238,13 @@ public class SpecLoaderTests
         Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Draw, (double?)null),
             (tuned.Baselines[1].Sample.CleanEstimate, tuned.Baselines[1].Sample.Temperature));
 
-        Assert.Contains("sample.temperature: does not apply to encode.method vae " +
+        Rejects("sample.temperature: does not apply to encode.method vae " +
             "(only to model.type diffusion with encode.method identity)",
-            Fails(Valid + "\nencode: {method: vae}\nsample: {temperature: 0.9}\n").Message);
-        Assert.Contains("baselines[0].sample.clean_estimate: does not apply to model.type rbm",
-            Fails(Valid + "\nbaselines:\n  - {name: b, model: {type: rbm}, sample: {clean_estimate: mean}}\n").Message);
-        Assert.Contains("sample.temperature", Fails(Valid + "\nsample: {temperature: 0}\n").Message);
-        Assert.Contains("sample.clean_estimate: 'median' is not one of: draw, mean",
-            Fails(Valid + "\nsample: {clean_estimate: median}\n").Message);
+            "\nencode: {method: vae}\nsample: {temperature: 0.9}\n");
+        Rejects("baselines[0].sample.clean_estimate: does not apply to model.type rbm",
+            "\nbaselines:\n  - {name: b, model: {type: rbm}, sample: {clean_estimate: mean}}\n");
+        Rejects("sample.temperature", "\nsample: {temperature: 0}\n");
+        Rejects("sample.clean_estimate: 'median' is not one of: draw, mean", "\nsample: {clean_estimate: median}\n");
     }
 
     [Fact]
@@ -263,12 +258,11 @@ public class SpecLoaderTests
         var mlp = LoadText(tmp, Valid + "\nmodel: {type: diffusion}\n");
         Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Mlp, 0, 0),
             (mlp.Model.Denoiser, mlp.Model.Patch, mlp.Model.Heads));
-        Assert.Contains("model.patch: does not apply to model.denoiser mlp",
-            Fails(Valid + "\nmodel: {type: diffusion, patch: 8}\n").Message);
-        Assert.Contains("model.heads: width 100 is not a multiple of 3 heads",
-            Fails(Valid + "\nmodel: {width: 100, denoiser: transformer, heads: 3}\n").Message);
-        Assert.Contains("model.denoiser: 'unet' is not one of: mlp, transformer, conv-unet, hybrid",
-            Fails(Valid + "\nmodel: {denoiser: unet}\n").Message);
+        Rejects("model.patch: does not apply to model.denoiser mlp", "\nmodel: {type: diffusion, patch: 8}\n");
+        Rejects("model.heads: width 100 is not a multiple of 3 heads",
+            "\nmodel: {width: 100, denoiser: transformer, heads: 3}\n");
+        Rejects("model.denoiser: 'unet' is not one of: mlp, transformer, conv-unet, hybrid",
+            "\nmodel: {denoiser: unet}\n");
     }
 
     [Fact]
@@ -283,12 +277,11 @@ public class SpecLoaderTests
         Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Hybrid, 16, 3, 2),
             (hybrid.Model.Denoiser, hybrid.Model.Channels, hybrid.Model.Levels, hybrid.Model.Heads));
         Assert.Equal(4, LoadText(tmp, Valid + "\nmodel: {denoiser: conv-unet, patch: 4}\n").Model.Patch);
-        Assert.Contains("model.channels: does not apply to model.denoiser transformer",
-            Fails(Valid + "\nmodel: {width: 64, denoiser: transformer, channels: 8}\n").Message);
-        Assert.Contains("model.levels: does not apply to model.denoiser mlp",
-            Fails(Valid + "\nmodel: {levels: 2}\n").Message);
-        Assert.Contains("model.heads: 12 channels are not a multiple of 8 heads",
-            Fails(Valid + "\nmodel: {denoiser: hybrid, channels: 12, levels: 2, heads: 8}\n").Message);
+        Rejects("model.channels: does not apply to model.denoiser transformer",
+            "\nmodel: {width: 64, denoiser: transformer, channels: 8}\n");
+        Rejects("model.levels: does not apply to model.denoiser mlp", "\nmodel: {levels: 2}\n");
+        Rejects("model.heads: 12 channels are not a multiple of 8 heads",
+            "\nmodel: {denoiser: hybrid, channels: 12, levels: 2, heads: 8}\n");
     }
 
     [Fact]
