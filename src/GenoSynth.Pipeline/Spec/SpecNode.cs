@@ -50,7 +50,7 @@ internal sealed class SpecNode
         return null;
     }
 
-    public SpecException Error(string key, YamlNode at, string message) =>
+    private SpecException Error(string key, YamlNode at, string message) =>
         new(_file, at.Start.Line, at.Start.Column, KeyPath(key), message);
 
     /// <summary>An error located at a key of this mapping.</summary>
@@ -166,8 +166,6 @@ internal sealed class SpecNode
         throw Error(key, node, "expected a mapping (key: value lines)");
     }
 
-    public SpecNode RequiredSection(string key) => Section(key) ?? throw MissingSection(key);
-
     public IReadOnlyList<SpecNode> SectionList(string key)
     {
         var node = Find(key);
@@ -193,22 +191,19 @@ internal sealed class SpecNode
     }
 
     /// <summary>Fails on the first key that was never read: a typo must not be silently ignored.</summary>
-    public void RejectUnknownKeys(IEnumerable<string> allowed)
+    public void RejectUnknownKeys()
     {
-        var allowedSet = allowed.ToHashSet(StringComparer.Ordinal);
         foreach (var (k, _) in _node.Children)
         {
             var name = (k as YamlScalarNode)?.Value ?? "";
-            if (!allowedSet.Contains(name) && !_read.Contains(name))
+            if (!_read.Contains(name))
             {
-                var known = string.Join(", ", allowedSet.Union(_read).Order(StringComparer.Ordinal));
+                var known = string.Join(", ", _read.Order(StringComparer.Ordinal));
                 throw new SpecException(_file, k.Start.Line, k.Start.Column, KeyPath(name),
                     $"unknown key (allowed here: {known})");
             }
         }
     }
-
-    public void RejectUnknownKeys() => RejectUnknownKeys([]);
 
     public (long Line, long Column) LocationOf(string key)
     {
