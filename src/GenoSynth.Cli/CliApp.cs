@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(AuditCommand.Create(output));
         root.Subcommands.Add(BenchCommand.Create(output));
         root.Subcommands.Add(LeaderboardCommand.Create(output));
+        root.Subcommands.Add(SpecDocsCommand.Create(output));
         try
         {
             var parsed = root.Parse(args);

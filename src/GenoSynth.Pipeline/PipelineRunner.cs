@@ -34,7 +34,7 @@ public sealed class PipelineRunner(PipelineOptions options)
         foreach (var stage in StageCatalog.Closure(target))
         {
             var clock = Stopwatch.StartNew();
-            var config = JsonSerializer.SerializeToElement(stage.Config(spec), Digest.CanonicalJson);
+            var config = ConfigOf(stage, spec);
             var inputs = stage.Upstream.SelectMany(u => records[u].Outputs.Select(o => new InputDigest(u, o.Key, o.Value.Sha256))).ToList();
             var tools = stage.ExternalTools(spec).Distinct().ToDictionary(t => t == PlinkTool.Plink1 ? "plink1.9" : "plink2", runner.Version);
             var toolVersion = $"genosynth {ToolInfo.Version}; {stage.Name} v{stage.Version}";
@@ -68,6 +68,10 @@ public sealed class PipelineRunner(PipelineOptions options)
         options.Log($"results: {Path.Combine(options.ResultsRoot, spec.Experiment)}");
         return outcomes;
     }
+
+    /// <summary>A stage's config as it enters the cache key and the manifest (the guard test calls this too).</summary>
+    public static JsonElement ConfigOf(IStage stage, ExperimentSpec spec) =>
+        JsonSerializer.SerializeToElement(stage.Config(spec), Digest.CanonicalJson);
 
     private StageRecord Execute(IStage stage, ExperimentSpec spec, string key, JsonElement config, List<InputDigest> inputs,
         Dictionary<string, string> tools, string toolVersion, Dictionary<string, StageRecord> records, PlinkLocator locator, PlinkRunner runner)

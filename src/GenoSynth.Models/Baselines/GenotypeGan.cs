@@ -7,8 +7,22 @@ using GenoSynth.Neural.Optim;
 
 namespace GenoSynth.Models.Baselines;
 
-public sealed record GanSettings(int Latent = 600, int TrainSteps = 4000, int Batch = 32, float GeneratorLearningRate = 1e-4f,
-    float DiscriminatorLearningRate = 8e-4f, float WeightDecay = 1e-4f, float RealTarget = 0.9f, int EvaluateEvery = 250, ulong Seed = 1);
+/// <summary>Training settings of the GAN, built by name (Yelmen et al.'s defaults); saved as JSON in model files.
+/// </summary>
+public sealed record GanSettings
+{
+    public int Latent { get; init; } = 600;
+    public int TrainSteps { get; init; } = 4000;
+    public int Batch { get; init; } = 32;
+    public float GeneratorLearningRate { get; init; } = 1e-4f;
+    public float DiscriminatorLearningRate { get; init; } = 8e-4f;
+    public float WeightDecay { get; init; } = 1e-4f;
+
+    /// <summary>One-sided label smoothing: the discriminator's target for real rows.</summary>
+    public float RealTarget { get; init; } = 0.9f;
+    public int EvaluateEvery { get; init; } = 250;
+    public ulong Seed { get; init; } = 1;
+}
 
 public sealed record GanShape(int Variants, int Classes, int Ploidy, int Latent);
 

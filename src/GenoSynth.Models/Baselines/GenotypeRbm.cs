@@ -4,8 +4,19 @@ using GenoSynth.Neural.IO;
 
 namespace GenoSynth.Models.Baselines;
 
-public sealed record RbmSettings(int Hidden = 500, int GibbsSteps = 10, int TrainSteps = 2000, int Batch = 500, float LearningRate = 0.01f,
-    float WeightDecay = 1e-4f, int EvaluateEvery = 250, ulong Seed = 1);
+/// <summary>Training settings of the RBM, built by name (Yelmen et al.'s defaults); saved as JSON in model files.
+/// </summary>
+public sealed record RbmSettings
+{
+    public int Hidden { get; init; } = 500;
+    public int GibbsSteps { get; init; } = 10;
+    public int TrainSteps { get; init; } = 2000;
+    public int Batch { get; init; } = 500;
+    public float LearningRate { get; init; } = 0.01f;
+    public float WeightDecay { get; init; } = 1e-4f;
+    public int EvaluateEvery { get; init; } = 250;
+    public ulong Seed { get; init; } = 1;
+}
 
 /// <summary>
 /// Yelmen et al.'s restricted Boltzmann machine baseline, trained by persistent contrastive divergence with centred

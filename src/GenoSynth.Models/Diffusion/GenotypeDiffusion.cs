@@ -6,22 +6,44 @@ using GenoSynth.Neural.IO;
 
 namespace GenoSynth.Models.Diffusion;
 
-/// <remarks>Denoiser fields at their zero default are left out of the saved JSON (MLP models saved before them read the same).</remarks>
-public sealed record DiffusionSettings(
-    int Width = 1024, int Blocks = 2, int Timesteps = 1000, ScheduleKind Schedule = ScheduleKind.Cosine,
-    int TrainSteps = 3000, int Batch = 256, float LearningRate = 5e-4f, int WarmupSteps = 100, float WeightDecay = 0f,
-    float EmaDecay = 0.999f, float LabelDropout = 0.1f, int EvaluateEvery = 250, int CheckpointEvery = 250, ulong Seed = 1,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] DenoiserKind Denoiser = DenoiserKind.Mlp,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] float Dropout = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Patch = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Heads = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Channels = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Levels = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int Patience = 0)
+/// <summary>
+/// Training settings of a diffusion model (on genotypes or on latents), built by name; every default is here. Saved
+/// as JSON in the model file (property order is the JSON's): the denoiser fields at their zero default are left out,
+/// so MLP models saved before them read the same.
+/// </summary>
+public sealed record DiffusionSettings
 {
+    public int Width { get; init; } = 1024;
+    public int Blocks { get; init; } = 2;
+    public int Timesteps { get; init; } = 1000;
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
+    public int TrainSteps { get; init; } = 3000;
+    public int Batch { get; init; } = 256;
+    public float LearningRate { get; init; } = 5e-4f;
+    public int WarmupSteps { get; init; } = 100;
+    public float WeightDecay { get; init; }
+    public float EmaDecay { get; init; } = 0.999f;
+
+    /// <summary>Share of training rows whose label is replaced by "no label" (classifier-free guidance).</summary>
+    public float LabelDropout { get; init; } = 0.1f;
+    public int EvaluateEvery { get; init; } = 250;
+    public int CheckpointEvery { get; init; } = 250;
+    public ulong Seed { get; init; } = 1;
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public DenoiserKind Denoiser { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public float Dropout { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Patch { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Heads { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Channels { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Levels { get; init; }
+
+    /// <summary>Stop after this many validation checks without a new best (0: train every step).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Patience { get; init; }
+
     /// <summary>The denoiser for rows of <paramref name="variants"/> values with <paramref name="categories"/> outputs each.</summary>
     public DenoiserConfig DenoiserFor(int variants, int categories, int classes) =>
-        new(variants, categories, classes, Width, Blocks, Kind: Denoiser, Dropout: Dropout, Patch: Patch, Heads: Heads, Channels: Channels, Levels: Levels);
+        new(variants, categories, classes, Width, Blocks, Kind: Denoiser, Dropout: Dropout, Patch: Patch, Heads: Heads,
+            Channels: Channels, Levels: Levels);
 }
 
 /// <summary>

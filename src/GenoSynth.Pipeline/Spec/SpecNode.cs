@@ -26,6 +26,12 @@ internal sealed class SpecNode
 
     public bool Has(string key) => Find(key) is not null;
 
+    /// <summary>Present with a value (a key written as <c>key: ~</c> or <c>key: null</c> counts as left out).</summary>
+    public bool IsGiven(string key) => Find(key) is { } node && !IsNull(node);
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } s && (s.Value is null or "~" or "null");
+
     public bool IsMapping(string key) => Find(key) is YamlMappingNode;
 
     /// <summary>Every key of this mapping, in file order (all count as read).</summary>
@@ -44,7 +50,7 @@ internal sealed class SpecNode
         return null;
     }
 
-    public SpecException Error(string key, YamlNode at, string message) =>
+    private SpecException Error(string key, YamlNode at, string message) =>
         new(_file, at.Start.Line, at.Start.Column, KeyPath(key), message);
 
     /// <summary>An error located at a key of this mapping.</summary>
@@ -62,7 +68,7 @@ internal sealed class SpecNode
         if (node is null) return null;
         if (node is YamlScalarNode s)
         {
-            if (s.Style == YamlDotNet.Core.ScalarStyle.Plain && (s.Value is null || s.Value == "~" || s.Value == "null")) return null;
+            if (IsNull(s)) return null;
             return s;
         }
         throw Error(key, node, "expected a single value, found " + (node is YamlMappingNode ? "a mapping" : "a list"));
@@ -72,50 +78,52 @@ internal sealed class SpecNode
 
     public string RequiredString(string key)
     {
-        var s = Scalar(key) ?? throw Error($"missing required key '{KeyPath(key)}'");
+        var s = Scalar(key) ?? throw MissingKey(key);
         if (string.IsNullOrWhiteSpace(s.Value)) throw Error(key, s, "must not be empty");
         return s.Value!;
     }
 
-    public string String(string key, string fallback) => OptionalString(key) ?? fallback;
-
-    public double? OptionalDouble(string key, double min, double max, bool minExclusive = false)
+    public double? OptionalDouble(string key, double min, double max, bool minExclusive = false,
+        bool maxExclusive = false)
     {
         var s = Scalar(key);
         if (s is null) return null;
-        if (!double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v))
+        if (!double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+            || double.IsNaN(v))
             throw Error(key, s, $"expected a number, got '{s.Value}'");
-        if (v < min || v > max || (minExclusive && v == min))
-            throw Error(key, s, $"{v.ToString(CultureInfo.InvariantCulture)} is out of range {(minExclusive ? "(" : "[")}{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]");
+        if (v < min || v > max || (minExclusive && v == min) || (maxExclusive && v == max))
+        {
+            var range = $"{(minExclusive ? "(" : "[")}{Text(min)}, {Text(max)}{(maxExclusive ? ")" : "]")}";
+            throw Error(key, s, $"{Text(v)} is out of range {range}");
+        }
         return v;
     }
 
-    public double Double(string key, double fallback, double min, double max, bool minExclusive = false) =>
-        OptionalDouble(key, min, max, minExclusive) ?? fallback;
+    private static string Text(double v) => v.ToString(CultureInfo.InvariantCulture);
 
-    public int Int(string key, int fallback, int min, int max)
+    public int? OptionalInt(string key, int min, int max)
     {
         var s = Scalar(key);
-        if (s is null) return fallback;
+        if (s is null) return null;
         if (!int.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
             throw Error(key, s, $"expected an integer, got '{s.Value}'");
         if (v < min || v > max) throw Error(key, s, $"{v} is out of range [{min}, {max}]");
         return v;
     }
 
-    public ulong ULong(string key, ulong fallback)
+    public ulong? OptionalULong(string key)
     {
         var s = Scalar(key);
-        if (s is null) return fallback;
+        if (s is null) return null;
         if (!ulong.TryParse(s.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong v))
             throw Error(key, s, $"expected a non-negative integer, got '{s.Value}'");
         return v;
     }
 
-    public bool Bool(string key, bool fallback)
+    public bool? OptionalBool(string key)
     {
         var s = Scalar(key);
-        if (s is null) return fallback;
+        if (s is null) return null;
         return s.Value switch
         {
             "true" or "True" or "yes" => true,
@@ -124,27 +132,39 @@ internal sealed class SpecNode
         };
     }
 
-    public T Enum<T>(string key, T fallback) where T : struct, System.Enum
+    /// <summary>A member of <paramref name="type"/> (an enum) as specs spell it; underscores read as dashes.</summary>
+    public object? OptionalEnum(string key, Type type)
     {
         var s = Scalar(key);
-        if (s is null) return fallback;
-        foreach (var value in System.Enum.GetValues<T>())
-            if (string.Equals(ToSnake(value.ToString()), s.Value?.Replace('_', '-'), StringComparison.Ordinal)) return value;
-        throw Error(key, s, $"'{s.Value}' is not one of: {string.Join(", ", System.Enum.GetValues<T>().Select(v => ToSnake(v.ToString())))}");
+        if (s is null) return null;
+        foreach (var value in System.Enum.GetValues(type))
+            if (string.Equals(ToSnake(value.ToString()!), s.Value?.Replace('_', '-'), StringComparison.Ordinal))
+                return value;
+        throw Error(key, s, $"'{s.Value}' is not one of: {Choices(type)}");
     }
 
+    public static string Choices(Type enumType) =>
+        string.Join(", ", System.Enum.GetNames(enumType).Select(ToSnake));
+
     /// <summary>Enum values as specs spell them: PerLabelIndependent is "per-label-independent".</summary>
-    internal static string ToSnake(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+    internal static string ToSnake(string name) => Words(name, '-');
+
+    /// <summary>The words of a PascalCase name in lower case, joined by <paramref name="separator"/>.</summary>
+    internal static string Words(string name, char separator) => string.Concat(name.Select((c, i) =>
+        char.IsUpper(c) ? (i > 0 ? separator.ToString() : "") + char.ToLowerInvariant(c) : c.ToString()));
+
+    public SpecException MissingKey(string key) => Error($"missing required key '{KeyPath(key)}'");
+
+    public SpecException MissingSection(string key) => Error($"missing required section '{KeyPath(key)}'");
 
     public SpecNode? Section(string key)
     {
         var node = Find(key);
-        if (node is null || (node is YamlScalarNode s && (s.Value is null || s.Value == "~" || s.Value == "null"))) return null;
+        if (node is null || (node is YamlScalarNode s && (s.Value is null || s.Value == "~" || s.Value == "null")))
+            return null;
         if (node is YamlMappingNode m) return new SpecNode(m, _file, KeyPath(key));
         throw Error(key, node, "expected a mapping (key: value lines)");
     }
-
-    public SpecNode RequiredSection(string key) => Section(key) ?? throw Error($"missing required section '{KeyPath(key)}'");
 
     public IReadOnlyList<SpecNode> SectionList(string key)
     {
@@ -166,23 +186,24 @@ internal sealed class SpecNode
         var node = Find(key);
         if (node is null) return [];
         if (node is not YamlSequenceNode seq) throw Error(key, node, "expected a list");
-        return seq.Children.Select(c => c is YamlScalarNode s && s.Value is not null ? s.Value : throw Error(key, c, "expected a list of strings")).ToList();
+        return seq.Children.Select(c => c is YamlScalarNode s && s.Value is not null ? s.Value
+            : throw Error(key, c, "expected a list of strings")).ToList();
     }
 
     /// <summary>Fails on the first key that was never read: a typo must not be silently ignored.</summary>
-    public void RejectUnknownKeys(IEnumerable<string> allowed)
+    public void RejectUnknownKeys()
     {
-        var allowedSet = allowed.ToHashSet(StringComparer.Ordinal);
         foreach (var (k, _) in _node.Children)
         {
             var name = (k as YamlScalarNode)?.Value ?? "";
-            if (!allowedSet.Contains(name) && !_read.Contains(name))
+            if (!_read.Contains(name))
+            {
+                var known = string.Join(", ", _read.Order(StringComparer.Ordinal));
                 throw new SpecException(_file, k.Start.Line, k.Start.Column, KeyPath(name),
-                    $"unknown key (allowed here: {string.Join(", ", allowedSet.Union(_read).Order(StringComparer.Ordinal))})");
+                    $"unknown key (allowed here: {known})");
+            }
         }
     }
-
-    public void RejectUnknownKeys() => RejectUnknownKeys([]);
 
     public (long Line, long Column) LocationOf(string key)
     {

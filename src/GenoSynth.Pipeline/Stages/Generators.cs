@@ -55,8 +55,7 @@ public static class Generators
             }
             case ModelType.Rbm:
             {
-                var settings = new RbmSettings(model.Hidden, model.GibbsSteps, t.Steps, t.Batch, (float)t.LearningRate, (float)t.WeightDecay, t.EvaluateEvery, t.Seed);
-                var rbm = GenotypeRbm.Train(train, validation, settings, model.Conditional, progress);
+                var rbm = GenotypeRbm.Train(train, validation, RbmSettingsOf(model, t), model.Conditional, progress);
                 rbm.Save(modelPath, meta);
                 curve = rbm.LossCurve;
                 details = new { parameters = rbm.ParameterCount, steps = t.Steps, conditional = model.Conditional, loss = "mean absolute one-step reconstruction error" };
@@ -64,8 +63,7 @@ public static class Generators
             }
             case ModelType.Gan:
             {
-                var settings = new GanSettings(model.Latent, t.Steps, t.Batch, (float)t.LearningRate, (float)t.DiscriminatorLearningRate, (float)t.WeightDecay, 0.9f, t.EvaluateEvery, t.Seed);
-                var gan = GenotypeGan.Train(train, settings, model.Conditional, progress);
+                var gan = GenotypeGan.Train(train, GanSettingsOf(model, t), model.Conditional, progress);
                 gan.Save(modelPath, meta);
                 curve = gan.LossCurve;
                 secondColumn = "discriminator_loss";
@@ -91,11 +89,33 @@ public static class Generators
     /// <summary>Steps trained: fewer than train.steps when early stopping ended the run (the last step is always evaluated).</summary>
     private static int StepsRun(IReadOnlyList<TrainingLoss> curve, TrainSpec t) => curve.Count > 0 ? curve[^1].Step : t.Steps;
 
-    private static DiffusionSettings DiffusionSettingsOf(ModelSpec model, TrainSpec t) =>
-        new(model.Width, model.Blocks, model.Timesteps, model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear,
-            t.Steps, t.Batch, (float)t.LearningRate, t.WarmupSteps, (float)t.WeightDecay, (float)t.Ema, (float)model.LabelDropout, t.EvaluateEvery,
-            t.CheckpointEvery, t.Seed, model.Denoiser, (float)model.Dropout, model.Patch, model.Heads,
-            model.Channels, model.Levels, t.Patience);
+    // The spec's model and train sections reach the models by name; a key a generator does not use is not mapped.
+
+    private static DiffusionSettings DiffusionSettingsOf(ModelSpec model, TrainSpec t) => new()
+    {
+        Width = model.Width, Blocks = model.Blocks, Timesteps = model.Timesteps,
+        Schedule = model.Schedule == NoiseScheduleKind.Cosine ? ScheduleKind.Cosine : ScheduleKind.Linear,
+        LabelDropout = (float)model.LabelDropout, Denoiser = model.Denoiser, Dropout = (float)model.Dropout,
+        Patch = model.Patch, Heads = model.Heads, Channels = model.Channels, Levels = model.Levels,
+        TrainSteps = t.Steps, Batch = t.Batch, LearningRate = (float)t.LearningRate, WarmupSteps = t.WarmupSteps,
+        WeightDecay = (float)t.WeightDecay, EmaDecay = (float)t.Ema, EvaluateEvery = t.EvaluateEvery,
+        CheckpointEvery = t.CheckpointEvery, Seed = t.Seed, Patience = t.Patience,
+    };
+
+    private static RbmSettings RbmSettingsOf(ModelSpec model, TrainSpec t) => new()
+    {
+        Hidden = model.Hidden, GibbsSteps = model.GibbsSteps,
+        TrainSteps = t.Steps, Batch = t.Batch, LearningRate = (float)t.LearningRate, WeightDecay = (float)t.WeightDecay,
+        EvaluateEvery = t.EvaluateEvery, Seed = t.Seed,
+    };
+
+    private static GanSettings GanSettingsOf(ModelSpec model, TrainSpec t) => new()
+    {
+        Latent = model.Latent,
+        TrainSteps = t.Steps, Batch = t.Batch, GeneratorLearningRate = (float)t.LearningRate,
+        DiscriminatorLearningRate = (float)t.DiscriminatorLearningRate, WeightDecay = (float)t.WeightDecay,
+        EvaluateEvery = t.EvaluateEvery, Seed = t.Seed,
+    };
 
     /// <summary>Samples from whichever generator the model file holds; returns the draw and that kind ("genosynth.model").</summary>
     /// <param name="encoder">Decodes a latent diffusion's draws (the encoder it was trained on).</param>

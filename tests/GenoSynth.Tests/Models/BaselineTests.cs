@@ -22,7 +22,12 @@ public class BaselineTests
     public void Rbm_learns_linkage_the_independent_sampler_cannot_and_follows_clamped_labels()
     {
         var train = LinkedHaplotypes.Create(600, 1);
-        var rbm = GenotypeRbm.Train(train, LinkedHaplotypes.Create(100, 2), new RbmSettings(Hidden: 32, GibbsSteps: 5, TrainSteps: 600, Batch: 100, LearningRate: 0.05f, EvaluateEvery: 100, Seed: 3), conditional: true, null);
+        var settings = new RbmSettings
+        {
+            Hidden = 32, GibbsSteps = 5, TrainSteps = 600, Batch = 100, LearningRate = 0.05f,
+            EvaluateEvery = 100, Seed = 3,
+        };
+        var rbm = GenotypeRbm.Train(train, LinkedHaplotypes.Create(100, 2), settings, conditional: true, null);
         var sample = rbm.Sample(HalfAndHalf(400), 200, 7);
         var floor = IndependentSampler.Fit(train, perLabel: false).Sample(HalfAndHalf(400), new SeededRandom(7), Variants);
 
@@ -37,7 +42,10 @@ public class BaselineTests
     public void Rbm_sampling_is_deterministic_and_survives_save_and_load()
     {
         using var tmp = new TempDir();
-        var settings = new RbmSettings(Hidden: 16, GibbsSteps: 2, TrainSteps: 20, Batch: 50, EvaluateEvery: 10, Seed: 5);
+        var settings = new RbmSettings
+        {
+            Hidden = 16, GibbsSteps = 2, TrainSteps = 20, Batch = 50, EvaluateEvery = 10, Seed = 5,
+        };
         var rbm = GenotypeRbm.Train(LinkedHaplotypes.Create(200, 4), null, settings, conditional: true, null);
         var again = GenotypeRbm.Train(LinkedHaplotypes.Create(200, 4), null, settings, conditional: true, null);
         rbm.Save(tmp.File("rbm.safetensors"), new Dictionary<string, string>());
@@ -54,7 +62,11 @@ public class BaselineTests
     {
         using var tmp = new TempDir();
         var train = LinkedHaplotypes.Create(600, 11);
-        var settings = new GanSettings(Latent: 16, TrainSteps: 1500, Batch: 32, GeneratorLearningRate: 1e-3f, DiscriminatorLearningRate: 1e-3f, EvaluateEvery: 500, Seed: 2);
+        var settings = new GanSettings
+        {
+            Latent = 16, TrainSteps = 1500, Batch = 32, GeneratorLearningRate = 1e-3f,
+            DiscriminatorLearningRate = 1e-3f, EvaluateEvery = 500, Seed = 2,
+        };
         var gan = GenotypeGan.Train(train, settings, conditional: true, null);
         var sample = gan.Sample(HalfAndHalf(400), 3);
         Assert.All(sample.Values, v => Assert.InRange(v, (byte)0, (byte)1));

@@ -22,8 +22,30 @@ public class DiffusionTests
         return new TrainingSet(values, rows, m, 1, labels, ["a", "b"]);
     }
 
-    private static DiffusionSettings Settings => new(Width: 64, Blocks: 1, Timesteps: 200, TrainSteps: 60, Batch: 32, LearningRate: 3e-3f,
-        WarmupSteps: 5, EvaluateEvery: 20, CheckpointEvery: 20, Seed: 3);
+    private static DiffusionSettings Settings => new()
+    {
+        Width = 64, Blocks = 1, Timesteps = 200, TrainSteps = 60, Batch = 32, LearningRate = 3e-3f,
+        WarmupSteps = 5, EvaluateEvery = 20, CheckpointEvery = 20, Seed = 3,
+    };
+
+    [Fact]
+    public void Settings_keep_the_json_that_model_files_already_hold()
+    {
+        // The settings of a model file written while DiffusionSettings was still built by position (1kg-lct-eur).
+        const string Saved = "{\"Width\":512,\"Blocks\":2,\"Timesteps\":1000,\"Schedule\":0,\"TrainSteps\":1500," +
+            "\"Batch\":128,\"LearningRate\":0.0005,\"WarmupSteps\":100,\"WeightDecay\":0,\"EmaDecay\":0.999," +
+            "\"LabelDropout\":0.1,\"EvaluateEvery\":150,\"CheckpointEvery\":150,\"Seed\":607}";
+        var settings = new DiffusionSettings
+        {
+            Width = 512, TrainSteps = 1500, Batch = 128, EvaluateEvery = 150, CheckpointEvery = 150, Seed = 607,
+        };
+        Assert.Equal(Saved, System.Text.Json.JsonSerializer.Serialize(settings));
+        Assert.Equal(settings, System.Text.Json.JsonSerializer.Deserialize<DiffusionSettings>(Saved));
+        var transformer = settings with { Denoiser = DenoiserKind.Transformer, Patch = 32, Heads = 4, Patience = 3 };
+        var json = System.Text.Json.JsonSerializer.Serialize(transformer);
+        Assert.EndsWith("\"Seed\":607,\"Denoiser\":1,\"Patch\":32,\"Heads\":4,\"Patience\":3}", json);
+        Assert.Equal(transformer, System.Text.Json.JsonSerializer.Deserialize<DiffusionSettings>(json));
+    }
 
     [Fact]
     public void Cosine_schedule_decreases_and_the_posterior_reaches_the_clean_data()
@@ -190,16 +212,24 @@ public class DiffusionTests
     public void Transformer_diffusion_learns_linkage_that_crosses_its_patches_and_class_frequencies()
     {
         // LD blocks of 8 variants, tokens of 6: every block but the first spans two tokens, so linkage must pass through attention.
-        AssertLearnsLinkageAndClassFrequencies(new DiffusionSettings(Width: 32, Blocks: 2, Timesteps: 200, TrainSteps: 500, Batch: 64,
-            LearningRate: 2e-3f, WarmupSteps: 20, EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9,
-            Denoiser: DenoiserKind.Transformer, Patch: 6, Heads: 4));
+        AssertLearnsLinkageAndClassFrequencies(new DiffusionSettings
+        {
+            Width = 32, Blocks = 2, Timesteps = 200, TrainSteps = 500, Batch = 64,
+            LearningRate = 2e-3f, WarmupSteps = 20, EmaDecay = 0.99f, EvaluateEvery = 100, CheckpointEvery = 1000,
+            Seed = 9,
+            Denoiser = DenoiserKind.Transformer, Patch = 6, Heads = 4,
+        });
     }
 
     [Fact]
     public void Conv_unet_diffusion_learns_linkage_and_class_frequencies() =>
-        AssertLearnsLinkageAndClassFrequencies(new DiffusionSettings(Width: 32, Blocks: 1, Timesteps: 200, TrainSteps: 400, Batch: 64,
-            LearningRate: 2e-3f, WarmupSteps: 20, EmaDecay: 0.99f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9,
-            Denoiser: DenoiserKind.ConvUnet, Channels: 16, Levels: 2, Heads: 4));
+        AssertLearnsLinkageAndClassFrequencies(new DiffusionSettings
+        {
+            Width = 32, Blocks = 1, Timesteps = 200, TrainSteps = 400, Batch = 64,
+            LearningRate = 2e-3f, WarmupSteps = 20, EmaDecay = 0.99f, EvaluateEvery = 100, CheckpointEvery = 1000,
+            Seed = 9,
+            Denoiser = DenoiserKind.ConvUnet, Channels = 16, Levels = 2, Heads = 4,
+        });
 
     private static void AssertLearnsLinkageAndClassFrequencies(DiffusionSettings settings)
     {

@@ -157,8 +157,12 @@ public class LatentGeneratorTests
         var train = LinkedHaplotypes.Create(600, 1);
         var validation = LinkedHaplotypes.Create(100, 2);
         var encoder = PcaBlockEncoder.Fit(train, VariantBlocking.FixedWindows(Variants, 8));
-        var settings = new DiffusionSettings(Width: 128, Blocks: 2, Timesteps: 200, TrainSteps: 800, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
-            EmaDecay: 0.99f, LabelDropout: 0.1f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9);
+        var settings = new DiffusionSettings
+        {
+            Width = 128, Blocks = 2, Timesteps = 200, TrainSteps = 800, Batch = 64,
+            LearningRate = 2e-3f, WarmupSteps = 20, EmaDecay = 0.99f, LabelDropout = 0.1f, EvaluateEvery = 100,
+            CheckpointEvery = 1000, Seed = 9,
+        };
         var diffusion = LatentDiffusion.Train(encoder.Encode(train), encoder.Encode(validation), 2, settings, prediction, null, null);
         var labels = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
         var latents = diffusion.Sample(labels, 50, guidance: 0, seed: 11, sampler);
@@ -178,8 +182,11 @@ public class LatentGeneratorTests
         var train = LinkedHaplotypes.Create(200, 1);
         var encoder = PcaBlockEncoder.Fit(train, VariantBlocking.FixedWindows(Variants, 8));
         var latents = encoder.Encode(train);
-        var settings = new DiffusionSettings(Width: 32, Blocks: 1, Timesteps: 100, TrainSteps: 40, Batch: 16, LearningRate: 1e-3f, WarmupSteps: 5,
-            EvaluateEvery: 10, CheckpointEvery: 20, Seed: 3);
+        var settings = new DiffusionSettings
+        {
+            Width = 32, Blocks = 1, Timesteps = 100, TrainSteps = 40, Batch = 16,
+            LearningRate = 1e-3f, WarmupSteps = 5, EvaluateEvery = 10, CheckpointEvery = 20, Seed = 3,
+        };
         using var tmp = new TempDir();
         var whole = LatentDiffusion.Train(latents, latents, 2, settings, PredictionKind.V, tmp.File("a.ckpt"), null);
 

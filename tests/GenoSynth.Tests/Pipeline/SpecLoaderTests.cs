@@ -6,7 +6,7 @@ namespace GenoSynth.Tests.Pipeline;
 
 public class SpecLoaderTests
 {
-    private const string Valid = """
+    internal const string Valid = """
         experiment: demo
         ploidy: diploid
         data:
@@ -29,6 +29,9 @@ public class SpecLoaderTests
         File.WriteAllText(path, text);
         return SpecLoader.Load(path);
     }
+
+    /// <summary><see cref="Valid"/> with <paramref name="yaml"/> appended fails with this message.</summary>
+    private static void Rejects(string message, string yaml) => Assert.Contains(message, Fails(Valid + yaml).Message);
 
     private static SpecException Fails(string text)
     {
@@ -66,7 +69,9 @@ public class SpecLoaderTests
               compare:
                 - name: published
                   note: a published set
-                  file: {url: https://example.org/x.hapt.gz, sha256: d47c9e9a7bcbc1d48884b502d6b3fd97c98c9d2b9914f07e31bf404605ee04aa}
+                  file:
+                    url: https://example.org/x.hapt.gz
+                    sha256: d47c9e9a7bcbc1d48884b502d6b3fd97c98c9d2b9914f07e31bf404605ee04aa
             """);
         Assert.Equal(["rbm", "gan"], spec.Baselines.Select(b => b.Name));
         var rbm = spec.Baselines[0];
@@ -76,31 +81,38 @@ public class SpecLoaderTests
         Assert.Null(rbm.Sample.LabelCounts);
         Assert.Equal(0, spec.Train.Patience);
         Assert.Equal(4, LoadText(tmp, Valid + "\ntrain: {patience: 4}\n").Train.Patience);
-        Assert.Contains("baselines[0].train.patience: early stopping needs a validation loss: model type diffusion only (not rbm)",
-            Fails(Valid + "\nbaselines:\n  - {name: r, model: {type: rbm}, train: {patience: 2}}\n").Message);
+        Rejects("baselines[0].train.patience: does not apply to model.type rbm (only to model.type diffusion)",
+            "\nbaselines:\n  - {name: r, model: {type: rbm}, train: {patience: 2}}\n");
 
-        var given = LoadText(tmp, Valid + "\nsample: {labels: {EUR: 20, AFR: 10}}\nbaselines:\n  - {name: same, model: {type: rbm}}\n" +
-                                   "  - {name: own, model: {type: rbm}, sample: {labels: balanced}}\n");
+        var given = LoadText(tmp, Valid + "\nsample: {labels: {EUR: 20, AFR: 10}}\nbaselines:\n" +
+            "  - {name: same, model: {type: rbm}}\n  - {name: own, model: {type: rbm}, sample: {labels: balanced}}\n");
         Assert.Equal([("AFR", 10), ("EUR", 20)], given.Sample.LabelCounts!.Select(kv => (kv.Key, kv.Value)));
         Assert.Same(given.Sample.LabelCounts, given.Baselines[0].Sample.LabelCounts);
         Assert.Null(given.Baselines[1].Sample.LabelCounts);
-        Assert.Contains("sample.count: sample.labels gives the individuals per label; leave out count", Fails(Valid + "\nsample: {labels: {EUR: 2}, count: 10}\n").Message);
+        Rejects("sample.count: sample.labels gives the individuals per label; leave out count",
+            "\nsample: {labels: {EUR: 2}, count: 10}\n");
         Assert.Contains("baselines[0].sample.count: sample.labels gives the individuals per label; leave out count",
-            Fails(Valid + "\nsample: {labels: {EUR: 2}}\nbaselines:\n  - {name: b, model: {type: rbm}, sample: {count: 10}}\n").Message);
-        Assert.Contains("sample.labels: the label counts add up to no individuals", Fails(Valid + "\nsample: {labels: {EUR: 0}}\n").Message);
-        Assert.Contains("sample.labels.EUR: expected an integer", Fails(Valid + "\nsample: {labels: {EUR: many}}\n").Message);
+            Fails(Valid + "\nsample: {labels: {EUR: 2}}\nbaselines:\n" +
+                  "  - {name: b, model: {type: rbm}, sample: {count: 10}}\n").Message);
+        Rejects("sample.labels: the label counts add up to no individuals", "\nsample: {labels: {EUR: 0}}\n");
+        Rejects("sample.labels.EUR: expected an integer", "\nsample: {labels: {EUR: many}}\n");
         var gan = spec.Baselines[1];
-        Assert.Equal((10, 32, 1e-4, 8e-4), (gan.Train.Steps, gan.Train.Batch, gan.Train.LearningRate, gan.Train.DiscriminatorLearningRate));
-        Assert.Equal(("published", "x.hapt.gz"), (spec.Evaluate.Comparisons[0].Name, spec.Evaluate.Comparisons[0].File.Name));
+        Assert.Equal((10, 32, 1e-4, 8e-4),
+            (gan.Train.Steps, gan.Train.Batch, gan.Train.LearningRate, gan.Train.DiscriminatorLearningRate));
+        Assert.Equal(("published", "x.hapt.gz"),
+            (spec.Evaluate.Comparisons[0].Name, spec.Evaluate.Comparisons[0].File.Name));
     }
 
     [Fact]
     public void Baseline_errors_name_the_list_item()
     {
-        Assert.Contains("baselines[0].model.hiddn: unknown key", Fails(Valid + "\nbaselines:\n  - {name: rbm, model: {type: rbm, hiddn: 3}}\n").Message);
-        Assert.Contains("missing required section 'baselines[0].model'", Fails(Valid + "\nbaselines:\n  - {name: rbm}\n").Message);
-        Assert.Contains("'rbm' is used twice", Fails(Valid + "\nbaselines:\n  - {name: rbm, model: {type: rbm}}\n  - {name: rbm, model: {type: gan}}\n").Message);
-        Assert.Contains("evaluate.compare[0]", Fails(Valid + "\nevaluate:\n  compare:\n    - {name: x}\n").Message);
+        Rejects("baselines[0].model.hiddn: unknown key",
+            "\nbaselines:\n  - {name: rbm, model: {type: rbm, hiddn: 3}}\n");
+        Rejects("missing required section 'baselines[0].model'", "\nbaselines:\n  - {name: rbm}\n");
+        Assert.Contains("'rbm' is used twice",
+            Fails(Valid + "\nbaselines:\n  - {name: rbm, model: {type: rbm}}\n" +
+                  "  - {name: rbm, model: {type: gan}}\n").Message);
+        Rejects("evaluate.compare[0]", "\nevaluate:\n  compare:\n    - {name: x}\n");
     }
 
     [Fact]
@@ -139,29 +151,37 @@ public class SpecLoaderTests
         Assert.Contains("augment: unknown key", ex.Message);
         var encoder = Fails(Valid + "\nencode: {method: autoencoder}\n");
         Assert.Contains("encode.method: 'autoencoder' is not one of: identity, pca-blocks, vae", encoder.Message);
-        Assert.Contains("encode.compression: 6 is not a power of two", Fails(Valid + "\nencode: {method: vae, compression: 6}\n").Message);
-        Assert.Contains("encode.block_size: does not apply to encode method vae", Fails(Valid + "\nencode: {method: vae, block_size: 16}\n").Message);
-        Assert.Contains("encode.beta: does not apply to encode method pca-blocks", Fails(Valid + "\nencode: {method: pca-blocks, beta: 1}\n").Message);
-        Assert.Contains("sample.sampler: 'euler' is not one of: ancestral, ddim", Fails(Valid + "\nsample: {sampler: euler}\n").Message);
+        Rejects("encode.compression: 6 is not a power of two", "\nencode: {method: vae, compression: 6}\n");
+        Rejects("encode.block_size: does not apply to encode.method vae (only to encode.method pca-blocks)",
+            "\nencode: {method: vae, block_size: 16}\n");
+        Rejects("encode.beta: does not apply to encode.method pca-blocks (only to encode.method vae)",
+            "\nencode: {method: pca-blocks, beta: 1}\n");
+        Rejects("sample.sampler: 'euler' is not one of: ancestral, ddim", "\nsample: {sampler: euler}\n");
     }
 
     [Fact]
     public void Block_grouping_keys_are_read_and_misplaced_ones_rejected()
     {
         using var tmp = new TempDir();
-        var ld = LoadText(tmp, Valid + "\nencode: {method: pca-blocks, blocks: ld, ld_max_kb: 150, block_size: 8}\n").Encode;
+        var ld = LoadText(tmp, Valid + "\nencode: {method: pca-blocks, blocks: ld, ld_max_kb: 150, block_size: 8}\n")
+            .Encode;
         Assert.Equal((BlockGrouping.Ld, 150, 8), (ld.Blocks, ld.EffectiveLdMaxKb, ld.BlockSize));
-        var genes = LoadText(tmp, Valid + "\nencode:\n  method: pca-blocks\n  blocks: genes\n  genes: {url: https://example.org/genes.bed.gz, sha256: " +
-                             new string('a', 64) + "}\n").Encode;
+        var genes = LoadText(tmp, Valid + "\nencode:\n  method: pca-blocks\n  blocks: genes\n" +
+            "  genes: {url: https://example.org/genes.bed.gz, sha256: " + new string('a', 64) + "}\n").Encode;
         Assert.Equal(("genes.bed.gz", EncodeSpec.DefaultLdMaxKb), (genes.Genes!.Name, genes.EffectiveLdMaxKb));
         Assert.Equal(BlockGrouping.Fixed, LoadText(tmp, Valid + "\nencode: {method: pca-blocks}\n").Encode.Blocks);
 
-        Assert.Contains("encode.genes: blocks: genes needs a gene annotation", Fails(Valid + "\nencode: {method: pca-blocks, blocks: genes}\n").Message);
-        Assert.Contains("encode.genes: applies only with blocks: genes",
-            Fails(Valid + "\nencode: {method: pca-blocks, blocks: ld, genes: {url: https://e.org/g.bed, sha256: " + new string('a', 64) + "}}\n").Message);
-        Assert.Contains("encode.ld_max_kb: applies only with blocks: ld", Fails(Valid + "\nencode: {method: pca-blocks, ld_max_kb: 100}\n").Message);
-        Assert.Contains("encode.blocks: does not apply to encode method vae", Fails(Valid + "\nencode: {method: vae, blocks: ld}\n").Message);
-        Assert.Contains("encode.blocks: 'genome' is not one of: fixed, ld, genes", Fails(Valid + "\nencode: {method: pca-blocks, blocks: genome}\n").Message);
+        Rejects("encode.genes: blocks: genes needs a gene annotation",
+            "\nencode: {method: pca-blocks, blocks: genes}\n");
+        var misplaced = Valid + "\nencode: {method: pca-blocks, blocks: ld, genes: {url: https://e.org/g.bed, " +
+            "sha256: " + new string('a', 64) + "}}\n";
+        Assert.Contains("encode.genes: does not apply to encode.blocks ld (only to encode.method pca-blocks with " +
+            "encode.blocks genes)", Fails(misplaced).Message);
+        Rejects("encode.ld_max_kb: does not apply to encode.blocks fixed",
+            "\nencode: {method: pca-blocks, ld_max_kb: 100}\n");
+        Rejects("encode.blocks: does not apply to encode.method vae", "\nencode: {method: vae, blocks: ld}\n");
+        Rejects("encode.blocks: 'genome' is not one of: fixed, ld, genes",
+            "\nencode: {method: pca-blocks, blocks: genome}\n");
     }
 
     [Fact]
@@ -177,7 +197,12 @@ public class SpecLoaderTests
               - {name: same, model: {type: diffusion}}
               - {name: own, model: {type: diffusion}, encode: {method: vae, compression: 8}}
             """);
-        Assert.Equal(new EncodeSpec(EncodeMethod.PcaBlocks, spec.Seed, BlockSize: 16, ExplainedVariance: 0.9), spec.Encode);
+        Assert.Equal(
+            new EncodeSpec
+            {
+                Method = EncodeMethod.PcaBlocks, Seed = spec.Seed, BlockSize = 16, ExplainedVariance = 0.9,
+            },
+            spec.Encode);
         Assert.Equal(GenoSynth.Models.Diffusion.PredictionKind.Epsilon, spec.Model.Prediction);
         Assert.Equal((GenoSynth.Models.Diffusion.SamplerKind.Ddim, 0.5), (spec.Sample.Sampler, spec.Sample.Eta));
         Assert.Equal(spec.Encode, spec.Baselines[0].Encode);
@@ -187,11 +212,13 @@ public class SpecLoaderTests
 
         var drawn = LoadText(tmp, Valid + "\nencode: {method: vae}\nsample: {decode: sample}\n");
         Assert.Equal(GenoSynth.Models.Encoders.LatentDecoding.Sample, drawn.Sample.Decode);
-        Assert.Contains("sample.decode: 'sample' needs encode.method vae (the pca-blocks encoder decodes deterministically)",
+        Assert.Contains(
+            "sample.decode: does not apply to encode.method pca-blocks " +
+            "(only to model.type diffusion with encode.method vae)",
             Fails(Valid + "\nencode: {method: pca-blocks}\nsample: {decode: sample}\n").Message);
-        Assert.Contains("baselines[0].sample.decode: 'sample' needs encode.method vae",
-            Fails(Valid + "\nbaselines:\n  - {name: b, model: {type: diffusion}, sample: {decode: sample}}\n").Message);
-        Assert.Contains("sample.decode: 'mode' is not one of: argmax, sample", Fails(Valid + "\nsample: {decode: mode}\n").Message);
+        Rejects("baselines[0].sample.decode: does not apply to encode.method identity",
+            "\nbaselines:\n  - {name: b, model: {type: diffusion}, sample: {decode: sample}}\n");
+        Rejects("sample.decode: 'mode' is not one of: argmax, sample", "\nsample: {decode: mode}\n");
     }
 
     [Fact]
@@ -199,34 +226,43 @@ public class SpecLoaderTests
     {
         using var tmp = new TempDir();
         var plain = LoadText(tmp, Valid + "\nsample: {steps: 20}\n");
-        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Draw, (double?)null), (plain.Sample.CleanEstimate, plain.Sample.Temperature));
+        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Draw, (double?)null),
+            (plain.Sample.CleanEstimate, plain.Sample.Temperature));
         // temperature 1 is the default itself: the same sample spec, so the same cache key
         Assert.Equal(plain.Sample, LoadText(tmp, Valid + "\nsample: {steps: 20, temperature: 1}\n").Sample);
         var tuned = LoadText(tmp, Valid + "\nsample: {steps: 20, temperature: 0.95, clean_estimate: mean}\n"
             + "baselines:\n  - {name: b, model: {type: diffusion}}\n  - {name: r, model: {type: rbm}}\n");
-        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Mean, (double?)0.95), (tuned.Sample.CleanEstimate, tuned.Sample.Temperature));
+        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Mean, (double?)0.95),
+            (tuned.Sample.CleanEstimate, tuned.Sample.Temperature));
         Assert.Equal(tuned.Sample, tuned.Baselines[0].Sample);
-        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Draw, (double?)null), (tuned.Baselines[1].Sample.CleanEstimate, tuned.Baselines[1].Sample.Temperature));
+        Assert.Equal((GenoSynth.Models.Diffusion.CleanEstimate.Draw, (double?)null),
+            (tuned.Baselines[1].Sample.CleanEstimate, tuned.Baselines[1].Sample.Temperature));
 
-        Assert.Contains("sample.temperature: applies to a diffusion on genotypes (model.type diffusion with encode.method identity), not to diffusion on vae",
-            Fails(Valid + "\nencode: {method: vae}\nsample: {temperature: 0.9}\n").Message);
-        Assert.Contains("baselines[0].sample.clean_estimate: applies to a diffusion on genotypes",
-            Fails(Valid + "\nbaselines:\n  - {name: b, model: {type: rbm}, sample: {clean_estimate: mean}}\n").Message);
-        Assert.Contains("sample.temperature", Fails(Valid + "\nsample: {temperature: 0}\n").Message);
-        Assert.Contains("sample.clean_estimate: 'median' is not one of: draw, mean", Fails(Valid + "\nsample: {clean_estimate: median}\n").Message);
+        Rejects("sample.temperature: does not apply to encode.method vae " +
+            "(only to model.type diffusion with encode.method identity)",
+            "\nencode: {method: vae}\nsample: {temperature: 0.9}\n");
+        Rejects("baselines[0].sample.clean_estimate: does not apply to model.type rbm",
+            "\nbaselines:\n  - {name: b, model: {type: rbm}, sample: {clean_estimate: mean}}\n");
+        Rejects("sample.temperature", "\nsample: {temperature: 0}\n");
+        Rejects("sample.clean_estimate: 'median' is not one of: draw, mean", "\nsample: {clean_estimate: median}\n");
     }
 
     [Fact]
     public void Denoiser_keys_take_transformer_defaults_and_reject_what_does_not_apply()
     {
         using var tmp = new TempDir();
-        var spec = LoadText(tmp, Valid + "\nmodel: {type: diffusion, width: 128, denoiser: transformer, dropout: 0.1}\n");
-        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Transformer, 0.1, 16, 4), (spec.Model.Denoiser, spec.Model.Dropout, spec.Model.Patch, spec.Model.Heads));
+        var spec = LoadText(tmp,
+            Valid + "\nmodel: {type: diffusion, width: 128, denoiser: transformer, dropout: 0.1}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Transformer, 0.1, 16, 4),
+            (spec.Model.Denoiser, spec.Model.Dropout, spec.Model.Patch, spec.Model.Heads));
         var mlp = LoadText(tmp, Valid + "\nmodel: {type: diffusion}\n");
-        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Mlp, 0, 0), (mlp.Model.Denoiser, mlp.Model.Patch, mlp.Model.Heads));
-        Assert.Contains("model.patch: does not apply to denoiser: mlp", Fails(Valid + "\nmodel: {type: diffusion, patch: 8}\n").Message);
-        Assert.Contains("model.heads: width 100 is not a multiple of 3 heads", Fails(Valid + "\nmodel: {width: 100, denoiser: transformer, heads: 3}\n").Message);
-        Assert.Contains("model.denoiser: 'unet' is not one of: mlp, transformer, conv-unet, hybrid", Fails(Valid + "\nmodel: {denoiser: unet}\n").Message);
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Mlp, 0, 0),
+            (mlp.Model.Denoiser, mlp.Model.Patch, mlp.Model.Heads));
+        Rejects("model.patch: does not apply to model.denoiser mlp", "\nmodel: {type: diffusion, patch: 8}\n");
+        Rejects("model.heads: width 100 is not a multiple of 3 heads",
+            "\nmodel: {width: 100, denoiser: transformer, heads: 3}\n");
+        Rejects("model.denoiser: 'unet' is not one of: mlp, transformer, conv-unet, hybrid",
+            "\nmodel: {denoiser: unet}\n");
     }
 
     [Fact]
@@ -234,13 +270,18 @@ public class SpecLoaderTests
     {
         using var tmp = new TempDir();
         var unet = LoadText(tmp, Valid + "\nmodel: {type: diffusion, width: 64, denoiser: conv-unet}\n");
-        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.ConvUnet, 32, 2, 4, 1), (unet.Model.Denoiser, unet.Model.Channels, unet.Model.Levels, unet.Model.Heads, unet.Model.Patch));
-        var hybrid = LoadText(tmp, Valid + "\nmodel: {type: diffusion, denoiser: hybrid, channels: 16, levels: 3, heads: 2}\n");
-        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Hybrid, 16, 3, 2), (hybrid.Model.Denoiser, hybrid.Model.Channels, hybrid.Model.Levels, hybrid.Model.Heads));
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.ConvUnet, 32, 2, 4, 1),
+            (unet.Model.Denoiser, unet.Model.Channels, unet.Model.Levels, unet.Model.Heads, unet.Model.Patch));
+        var hybrid = LoadText(tmp,
+            Valid + "\nmodel: {type: diffusion, denoiser: hybrid, channels: 16, levels: 3, heads: 2}\n");
+        Assert.Equal((GenoSynth.Models.Diffusion.DenoiserKind.Hybrid, 16, 3, 2),
+            (hybrid.Model.Denoiser, hybrid.Model.Channels, hybrid.Model.Levels, hybrid.Model.Heads));
         Assert.Equal(4, LoadText(tmp, Valid + "\nmodel: {denoiser: conv-unet, patch: 4}\n").Model.Patch);
-        Assert.Contains("model.channels: does not apply to denoiser: transformer", Fails(Valid + "\nmodel: {width: 64, denoiser: transformer, channels: 8}\n").Message);
-        Assert.Contains("model.levels: does not apply to denoiser: mlp", Fails(Valid + "\nmodel: {levels: 2}\n").Message);
-        Assert.Contains("model.heads: 12 channels are not a multiple of 8 heads", Fails(Valid + "\nmodel: {denoiser: hybrid, channels: 12, levels: 2, heads: 8}\n").Message);
+        Rejects("model.channels: does not apply to model.denoiser transformer",
+            "\nmodel: {width: 64, denoiser: transformer, channels: 8}\n");
+        Rejects("model.levels: does not apply to model.denoiser mlp", "\nmodel: {levels: 2}\n");
+        Rejects("model.heads: 12 channels are not a multiple of 8 heads",
+            "\nmodel: {denoiser: hybrid, channels: 12, levels: 2, heads: 8}\n");
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class SplitAndPhenotypeTests
     public void Split_is_by_individual_stratified_disjoint_complete_and_deterministic()
     {
         var individuals = PanelIndividuals();
-        var spec = new SplitSpec(0.8, 0.1, 0.1, true, 7);
+        var spec = new SplitSpec { Train = 0.8, Validation = 0.1, Holdout = 0.1, Stratify = true, Seed = 7 };
         var a = SplitStage.Assign(individuals, spec);
         var b = SplitStage.Assign(individuals, spec);
         Assert.Equal(a, b);
@@ -40,7 +40,10 @@ public class SplitAndPhenotypeTests
         using var tmp = new TempDir();
         var data = VcfReader.Read(TestData.Agbl4Split1);
         var dataset = new PlinkDataset(data.Variants, data.Samples, data.Genotypes);
-        var sim = new PhenotypeSimulation(0.8, 0.25, 10, 0.05, 99);
+        var sim = new PhenotypeSimulation
+        {
+            Heritability = 0.8, Prevalence = 0.25, CausalVariants = 10, MinCausalMaf = 0.05, Seed = 99,
+        };
         var pheno = LabelsStage.SimulatePhenotype(dataset, sim, tmp.File("causal.tsv"), null);
         Assert.Equal((int)Math.Round(0.25 * 1252), pheno.Count(p => p == "2"));
         var causal = File.ReadAllLines(tmp.File("causal.tsv")).Skip(1).Select(l => l.Split('\t')).ToList();
