@@ -2,6 +2,7 @@ using System.Globalization;
 using GenoSynth.Models.Diffusion;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
+using GenoSynth.Neural.Numerics;
 
 namespace GenoSynth.Models.Encoders;
 
@@ -70,7 +71,8 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
         for (int j = 0; j < b; j++)
             for (int i = j; i < b; i++) covariance[i, j] = covariance[j, i] /= Math.Max(1, n - 1);
 
-        var (values, vectors) = SymmetricEigen.Decompose(covariance);
+        var (values, vectors) = SymmetricEigen.Decompose(covariance, JacobiStop.RelativeOffDiagonal);
+        foreach (var vector in vectors) SymmetricEigen.MakeLargestEntryPositive(vector);
         double trace = values.Sum(v => Math.Max(v, 0));
         int informative = values.Count(v => v > 1e-9 * Math.Max(trace, 1e-300));
         int k = explainedVariance > 0 ? ComponentsFor(values, trace, explainedVariance) : ComponentsBySize(b);

@@ -15,29 +15,6 @@ public class LatentGeneratorTests
     private const int Variants = LinkedHaplotypes.Variants;
 
     [Fact]
-    public void Jacobi_eigen_decomposition_reconstructs_the_matrix_with_orthonormal_vectors()
-    {
-        var rng = new SeededRandom(5);
-        const int n = 12;
-        var b = new double[n, n];
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) b[i, j] = rng.NextGaussian();
-        var a = new double[n, n]; // B B^T: symmetric positive semi-definite
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) for (int k = 0; k < n; k++) a[i, j] += b[i, k] * b[j, k];
-
-        var (values, vectors) = SymmetricEigen.Decompose(a);
-        for (int i = 1; i < n; i++) Assert.True(values[i - 1] >= values[i], "eigenvalues descend");
-        for (int p = 0; p < n; p++)
-            for (int q = 0; q < n; q++)
-            {
-                double dot = Enumerable.Range(0, n).Sum(k => vectors[p][k] * vectors[q][k]);
-                Assert.Equal(p == q ? 1 : 0, dot, 9);
-            }
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                Assert.Equal(a[i, j], Enumerable.Range(0, n).Sum(k => values[k] * vectors[k][i] * vectors[k][j]), 8);
-    }
-
-    [Fact]
     public void Ddim_with_eta_one_is_the_ancestral_step_and_with_eta_zero_keeps_the_noise_direction()
     {
         var schedule = new NoiseSchedule(ScheduleKind.Cosine, 1000);
