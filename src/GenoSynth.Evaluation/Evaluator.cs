@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 
 namespace GenoSynth.Evaluation;
@@ -14,12 +15,13 @@ public sealed class Evaluator(EvaluationOptions options)
 {
     public const string Schema = "genosynth.metrics/1";
 
-    public EvaluationResult Evaluate(GenotypeSet train, GenotypeSet holdout, IReadOnlyList<GenotypeSet> synthetic,
+    public EvaluationResult Evaluate(GenotypeRows train, GenotypeRows holdout, IReadOnlyList<GenotypeRows> synthetic,
         IReadOnlyList<(string Chromosome, long Position)> variantPositions)
     {
         foreach (var s in synthetic)
             if (s.Variants != train.Variants || s.Ploidy != train.Ploidy)
-                throw new ArgumentException($"synthetic set '{s.Name}' has {s.Variants} variants (ploidy {s.Ploidy}); the real data have {train.Variants} (ploidy {train.Ploidy})");
+                throw new ArgumentException($"synthetic set '{s.Name}' has {s.Variants} variants of ploidy " +
+                    $"{s.Ploidy.Copies}; the real data have {train.Variants} of ploidy {train.Ploidy.Copies}");
 
         var trainBits = new BitPackedRows(train);
         var holdoutBits = new BitPackedRows(holdout);
@@ -71,7 +73,8 @@ public sealed class Evaluator(EvaluationOptions options)
         }
         var finalPlots = plots with { LdVariants = Math.Min(options.LdPlotVariants, train.Variants), TrainLd = Corner(trainProfile.Ld, train.Variants, options.LdPlotVariants) };
         return new EvaluationResult(new MetricsDocument(Schema,
-            new RealSummary(train.Rows, holdout.Rows, train.Variants, train.Ploidy == 1 ? "haplotype" : "individual", classes ?? []),
+            new RealSummary(train.Rows, holdout.Rows, train.Variants,
+                train.Ploidy == Ploidy.Haplotype ? "haplotype" : "individual", classes ?? []),
             new EvaluationSettings(draw, options.AatsRepeats, options.Seed, options.ClassifierC, options.PairwiseSample), sets), finalPlots);
     }
 
@@ -79,10 +82,11 @@ public sealed class Evaluator(EvaluationOptions options)
     private static readonly HashSet<string> OwnStatistics = ["heterozygosity", "hwe_violation_rate"];
 
     /// <summary>What the fidelity metrics compare, computed once per set (pairwise distances on a seeded sample).</summary>
-    private sealed record Profile(GenotypeSet Set, double[] Frequencies, float[] Ld, double[] LdUpper, double[] Decay, float[] Scores,
-        double[] ThreePoint, double[] Pairwise, Dictionary<string, double> Fst);
+    private sealed record Profile(GenotypeRows Set, double[] Frequencies, float[] Ld, double[] LdUpper, double[] Decay,
+        float[] Scores, double[] ThreePoint, double[] Pairwise, Dictionary<string, double> Fst);
 
-    private Profile Describe(GenotypeSet set, BitPackedRows bits, Pca pca, IReadOnlyList<(string Chromosome, long Position)> positions, ulong pairwiseSeed)
+    private Profile Describe(GenotypeRows set, BitPackedRows bits, Pca pca,
+        IReadOnlyList<(string Chromosome, long Position)> positions, ulong pairwiseSeed)
     {
         var ld = Linkage.R2Matrix(set);
         return new Profile(set, set.AlleleFrequencies(), ld, Linkage.UpperTriangle(ld, set.Variants), Linkage.Decay(ld, positions), pca.Project(set),
@@ -124,7 +128,7 @@ public sealed class Evaluator(EvaluationOptions options)
                 "Pearson r of pairwise Fst between labels vs real train", null);
             result["fst_mae"] = (keys.Average(k => Math.Abs(trainFst[k] - fst[k])), "mean absolute difference of pairwise Fst", null);
         }
-        if (other.Set.Ploidy == 2)
+        if (other.Set.Ploidy == Ploidy.Diploid)
         {
             result["genotype_frequency_mae"] = (Statistics.MeanAbsoluteDifference(PopulationGenetics.GenotypeClassFrequencies(baseline.Set),
                 PopulationGenetics.GenotypeClassFrequencies(other.Set)), "mean absolute difference of genotype-class (0/1/2) frequencies", null);
@@ -178,11 +182,12 @@ public sealed class Evaluator(EvaluationOptions options)
     }
 
     private sealed record UtilityReference(double LrAccuracy, double LrAuc, double MlpAccuracy, double MlpAuc, double? PrsAuc,
-        (double[] Beta, double[] P)? Gwas, Dictionary<int, double> RealOnlyAccuracy, Dictionary<int, GenotypeSet> RealFractions);
+        (double[] Beta, double[] P)? Gwas, Dictionary<int, double> RealOnlyAccuracy,
+        Dictionary<int, GenotypeRows> RealFractions);
 
     private static readonly int[] AugmentationPercents = [5, 10, 20, 50];
 
-    private UtilityReference FitReference(GenotypeSet train, GenotypeSet holdout, List<string> classes)
+    private UtilityReference FitReference(GenotypeRows train, GenotypeRows holdout, List<string> classes)
     {
         var lr = Classifiers.Fit(ClassifierKind.LogisticRegression, train, train.Labels!, classes, options.ClassifierC, seed: options.Seed);
         var mlp = Classifiers.Fit(ClassifierKind.Mlp, train, train.Labels!, classes, options.ClassifierC, seed: options.Seed);
@@ -193,7 +198,7 @@ public sealed class Evaluator(EvaluationOptions options)
             gwas = Association.PerVariantLogistic(train, train.Labels!, "case");
             prs = Association.ScoreAuc(gwas.Value.Item1, holdout, holdout.Labels!, "case");
         }
-        var fractions = new Dictionary<int, GenotypeSet>();
+        var fractions = new Dictionary<int, GenotypeRows>();
         var realOnly = new Dictionary<int, double>();
         foreach (int percent in AugmentationPercents)
         {
@@ -207,8 +212,8 @@ public sealed class Evaluator(EvaluationOptions options)
             Classifiers.Accuracy(mlp, holdout, holdout.Labels!), Classifiers.MacroAuc(mlp, holdout, holdout.Labels!), prs, gwas, realOnly, fractions);
     }
 
-    private void ScoreUtility(SortedDictionary<string, Metric> utility, GenotypeSet train, GenotypeSet holdout, GenotypeSet synthetic,
-        List<string> classes, UtilityReference reference)
+    private void ScoreUtility(SortedDictionary<string, Metric> utility, GenotypeRows train, GenotypeRows holdout,
+        GenotypeRows synthetic, List<string> classes, UtilityReference reference)
     {
         var unknown = synthetic.Labels!.FirstOrDefault(l => !classes.Contains(l));
         if (unknown is not null)
@@ -245,16 +250,17 @@ public sealed class Evaluator(EvaluationOptions options)
         }
     }
 
-    private static GenotypeSet Concat(GenotypeSet a, GenotypeSet b)
+    private static GenotypeRows Concat(GenotypeRows a, GenotypeRows b)
     {
         var values = new byte[a.Values.LongLength + b.Values.LongLength];
         a.Values.CopyTo(values, 0);
         b.Values.CopyTo(values, a.Values.LongLength);
-        return new GenotypeSet(a.Name + "+" + b.Name, a.Ploidy, a.Rows + b.Rows, a.Variants, values, a.RowIds.Concat(b.RowIds).ToList(),
-            a.Individuals.Concat(b.Individuals).ToList(), a.Labels!.Concat(b.Labels!).ToList());
+        var ids = a.RowIds is null || b.RowIds is null ? null : a.RowIds.Concat(b.RowIds).ToList();
+        return new GenotypeRows(a.Ploidy, a.Rows + b.Rows, a.Variants, values, ids,
+            RowLabels.FromNames([.. a.Labels!, .. b.Labels!]), a.Name + "+" + b.Name);
     }
 
-    private static List<int> StratifiedFraction(GenotypeSet set, double fraction, ulong seed)
+    private static List<int> StratifiedFraction(GenotypeRows set, double fraction, ulong seed)
     {
         var rng = new SeededRandom(seed);
         var rows = new List<int>();

@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Neural.Numerics;
 
@@ -25,7 +26,7 @@ public sealed class Pca
         ExplainedVariance = explained;
     }
 
-    public static Pca Fit(GenotypeSet train, int components = 10, int iterations = 25, ulong seed = 1)
+    public static Pca Fit(GenotypeRows train, int components = 10, int iterations = 25, ulong seed = 1)
     {
         int n = train.Rows, m = train.Variants;
         int k = Math.Min(components, Math.Min(n, m));
@@ -76,7 +77,7 @@ public sealed class Pca
     }
 
     /// <summary>Scores [rows, k] of a set in this PCA's axes.</summary>
-    public float[] Project(GenotypeSet set)
+    public float[] Project(GenotypeRows set)
     {
         var z = Linkage.Standardize(set, Means, Sds);
         var scores = new float[(long)set.Rows * Components];

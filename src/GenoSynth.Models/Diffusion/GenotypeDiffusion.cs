@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
 
@@ -36,9 +37,9 @@ public sealed class GenotypeDiffusion
     public DiffusionSettings Settings { get; }
     public IReadOnlyList<TrainingLoss> LossCurve => _curve;
     private readonly List<TrainingLoss> _curve = [];
-    private readonly int _ploidy;
+    private readonly Ploidy _ploidy;
 
-    private GenotypeDiffusion(Denoiser model, DiffusionSettings settings, int ploidy)
+    private GenotypeDiffusion(Denoiser model, DiffusionSettings settings, Ploidy ploidy)
     {
         Model = model;
         Settings = settings;
@@ -49,18 +50,18 @@ public sealed class GenotypeDiffusion
     /// <summary>The fork of a step's generator that drives dropout masks (the batch draws use the step generator itself).</summary>
     internal const ulong DropoutStream = 0xD80;
 
-    private float Scale(byte value) => _ploidy == 1 ? 2f * value - 1f : value - 1f;
+    private float Scale(byte value) => CallScale.Centred(value, _ploidy);
 
-    public static GenotypeDiffusion Train(TrainingSet train, TrainingSet? validation, DiffusionSettings settings,
+    public static GenotypeDiffusion Train(GenotypeRows train, GenotypeRows? validation, DiffusionSettings settings,
         string? checkpointPath, Action<TrainingProgress>? progress)
     {
-        var config = settings.DenoiserFor(train.Variants, train.Categories, train.Classes.Count);
+        var config = settings.DenoiserFor(train.Variants, train.Ploidy.CallValues, train.Classes.Count);
         var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(settings.Seed)), settings, train.Ploidy);
         diffusion.Fit(train, validation, checkpointPath, progress);
         return diffusion;
     }
 
-    private void Fit(TrainingSet train, TrainingSet? validation, string? checkpointPath, Action<TrainingProgress>? progress)
+    private void Fit(GenotypeRows train, GenotypeRows? validation, string? checkpointPath, Action<TrainingProgress>? progress)
     {
         int m = train.Variants, batch = Math.Min(Settings.Batch, train.Rows);
         var x = new float[batch * m];
@@ -84,7 +85,7 @@ public sealed class GenotypeDiffusion
                     targets[b * m + j] = values[j];
                 }
                 times[b] = t;
-                labels[b] = rng.NextFloat() < Settings.LabelDropout ? Model.NullLabel : train.Labels[row];
+                labels[b] = rng.NextFloat() < Settings.LabelDropout ? Model.NullLabel : train.ClassIndexes[row];
             }
             return g.CrossEntropy(Model.Forward(g, g.Constant(x, batch, m), times, labels), targets);
         }
@@ -93,7 +94,7 @@ public sealed class GenotypeDiffusion
     }
 
     /// <summary>Mean cross-entropy on the validation rows at fixed noise levels with fixed noise (comparable across steps).</summary>
-    private double ValidationLoss(TrainingSet validation)
+    private double ValidationLoss(GenotypeRows validation)
     {
         int m = validation.Variants;
         int rows = Math.Min(validation.Rows, 512);
@@ -117,7 +118,7 @@ public sealed class GenotypeDiffusion
                 }
             }
             var g = new Graph(pool, gradEnabled: false);
-            var labels = Enumerable.Range(0, rows).Select(r => validation.Labels[r]).ToArray();
+            var labels = Enumerable.Range(0, rows).Select(r => validation.ClassIndexes[r]).ToArray();
             total += g.CrossEntropy(Model.Forward(g, g.Constant(x, rows, m), Enumerable.Repeat((float)t, rows).ToArray(), labels), targets).Item();
             count++;
             g.Reset();
@@ -131,12 +132,12 @@ public sealed class GenotypeDiffusion
     /// temperature), and the next noisy state comes from that draw, or from the calls' expected value when
     /// <paramref name="estimate"/> is Mean: the DDPM posterior (ancestral) or the DDIM update.
     /// </summary>
-    public GeneratedSet Sample(int[] labels, int steps, float guidance, ulong seed, Action<int, int>? progress = null, int chunk = 512,
+    public GenotypeRows Sample(RowLabels labels, int steps, float guidance, ulong seed, Action<int, int>? progress = null, int chunk = 512,
         SamplerKind sampler = SamplerKind.Ancestral, double eta = 0, float temperature = 1, CleanEstimate estimate = CleanEstimate.Draw)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(temperature);
         float sharpen = 1 / temperature;
-        int m = Model.Config.Variants, k = Model.Config.Categories, n = labels.Length;
+        int m = Model.Config.Variants, k = Model.Config.Categories, n = labels.Count;
         var result = new byte[(long)n * m];
         var timesteps = Schedule.SamplingTimesteps(steps);
         var pool = new BufferPool();
@@ -148,7 +149,7 @@ public sealed class GenotypeDiffusion
             var x = new float[rows * m];
             for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
             var drawn = new byte[rows * m];
-            var rowLabels = labels.AsSpan(first, rows).ToArray();
+            var rowLabels = labels.Indexes.AsSpan(first, rows).ToArray();
             var nullLabels = Enumerable.Repeat(Model.NullLabel, rows).ToArray();
             var probabilities = new float[k];
             for (int s = 0; s < timesteps.Length; s++)
@@ -189,7 +190,7 @@ public sealed class GenotypeDiffusion
             }
             drawn.CopyTo(result, (long)first * m);
         }
-        return new GeneratedSet(result, n, m, labels);
+        return new GenotypeRows(_ploidy, n, m, result, labels: labels);
     }
 
     /// <summary>The expected scaled value of a call under unnormalised class weights (their total is <paramref name="sum"/>).</summary>
@@ -209,7 +210,7 @@ public sealed class GenotypeDiffusion
             ["genosynth.model"] = "genotype-diffusion",
             ["config"] = JsonSerializer.Serialize(Model.Config),
             ["settings"] = JsonSerializer.Serialize(Settings),
-            ["ploidy"] = _ploidy.ToString(CultureInfo.InvariantCulture),
+            ["ploidy"] = _ploidy.Copies.ToString(CultureInfo.InvariantCulture),
         };
         SafeTensors.Save(path, Model.NamedParameters(), meta);
     }
@@ -219,7 +220,8 @@ public sealed class GenotypeDiffusion
         var loaded = SafeTensors.Load(path);
         var config = JsonSerializer.Deserialize<DenoiserConfig>(loaded.Metadata["config"])!;
         var settings = JsonSerializer.Deserialize<DiffusionSettings>(loaded.Metadata["settings"])!;
-        var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(0)), settings, int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture));
+        var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(0)), settings,
+            Ploidy.FromCopies(int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture)));
         SafeTensors.CopyInto(path, loaded.Tensors, diffusion.Model.NamedParameters(), rejectUnexpected: true);
         return diffusion;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
 
@@ -146,10 +147,10 @@ public sealed class LatentDiffusion
     /// the chosen sampler; with guidance w the prediction is (1 + w) conditional - w unconditional. Rows are drawn in
     /// chunks, each from its own random stream, so the result does not depend on threading.
     /// </summary>
-    public LatentSet Sample(int[] labels, int steps, float guidance, ulong seed, SamplerKind sampler = SamplerKind.Ancestral, double eta = 0,
-        Action<int, int>? progress = null, int chunk = 512)
+    public LatentSet Sample(RowLabels labels, int steps, float guidance, ulong seed, SamplerKind sampler = SamplerKind.Ancestral,
+        double eta = 0, Action<int, int>? progress = null, int chunk = 512)
     {
-        int d = Model.Config.Variants, n = labels.Length;
+        int d = Model.Config.Variants, n = labels.Count;
         var result = new float[(long)n * d];
         var timesteps = Schedule.SamplingTimesteps(steps);
         var pool = new BufferPool();
@@ -161,7 +162,7 @@ public sealed class LatentDiffusion
             var x = new float[rows * d];
             for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
             var clean = new float[rows * d];
-            var rowLabels = labels.AsSpan(first, rows).ToArray();
+            var rowLabels = labels.Indexes.AsSpan(first, rows).ToArray();
             var nullLabels = Enumerable.Repeat(Model.NullLabel, rows).ToArray();
             for (int s = 0; s < timesteps.Length; s++)
             {
@@ -184,7 +185,7 @@ public sealed class LatentDiffusion
             }
             for (int i = 0; i < rows * d; i++) result[(long)first * d + i] = clean[i] * _deviation[i % d] + _mean[i % d];
         }
-        return new LatentSet(result, n, d, labels);
+        return new LatentSet(result, n, d, labels.Indexes);
     }
 
     // ---------------------------------------------------------------- persistence

@@ -1,6 +1,6 @@
-namespace GenoSynth.Pipeline.Spec;
+using GenoSynth.Genotypes;
 
-public enum Ploidy { Haplotype, Diploid }
+namespace GenoSynth.Pipeline.Spec;
 
 public enum InputFormat { Plink, Vcf, Hapt }
 

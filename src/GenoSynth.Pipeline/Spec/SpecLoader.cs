@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using GenoSynth.Genotypes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Models;
 using GenoSynth.Models.Diffusion;
 using GenoSynth.Models.Encoders;
@@ -137,14 +138,17 @@ public class LatentGeneratorTests
         var settings = new DiffusionSettings(Width: 128, Blocks: 2, Timesteps: 200, TrainSteps: 800, Batch: 64, LearningRate: 2e-3f, WarmupSteps: 20,
             EmaDecay: 0.99f, LabelDropout: 0.1f, EvaluateEvery: 100, CheckpointEvery: 1000, Seed: 9);
         var diffusion = LatentDiffusion.Train(encoder.Encode(train), encoder.Encode(validation), 2, settings, prediction, null, null);
-        var labels = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
+        var labels = LinkedHaplotypes.Labels(Enumerable.Range(0, 400).Select(i => i % 2).ToArray());
         var latents = diffusion.Sample(labels, 50, guidance: 0, seed: 11, sampler);
         var values = encoder.Decode(latents);
 
-        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(values, labels.Length);
-        double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), Variants).Values, labels.Length);
+        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows);
+        double learned = LinkedHaplotypes.WithinBlockR2(values, labels.Count);
+        var floor = IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), Variants);
+        double independent = LinkedHaplotypes.WithinBlockR2(floor.Values, labels.Count);
         Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, latent diffusion {learned:F3}, independent {independent:F3}");
-        double a = LinkedHaplotypes.ClassFrequency(values, labels, 0), b = LinkedHaplotypes.ClassFrequency(values, labels, 1);
+        double a = LinkedHaplotypes.ClassFrequency(values, labels.Indexes, 0);
+        double b = LinkedHaplotypes.ClassFrequency(values, labels.Indexes, 1);
         Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
         Assert.Equal(latents.Values, diffusion.Sample(labels, 50, 0, 11, sampler).Values);
     }
@@ -171,7 +175,7 @@ public class LatentGeneratorTests
         var path = tmp.File("model.safetensors");
         resumed.Save(path, new Dictionary<string, string>());
         var loaded = LatentDiffusion.Load(path);
-        var labels = new[] { 0, 1, 0, 1 };
+        var labels = LinkedHaplotypes.Labels(0, 1, 0, 1);
         Assert.Equal(whole.Sample(labels, 10, 1, 5).Values, loaded.Sample(labels, 10, 1, 5).Values);
     }
 }
