@@ -44,10 +44,8 @@ public class MetricKernelTests
         foreach (var ploidy in new[] { Ploidy.Haplotype, Ploidy.Diploid })
         {
             int rows = 20, variants = 197;
-            var values = Enumerable.Range(0, rows * variants).Select(_ => (byte)rng.NextInt(ploidy.CallValues))
-                .ToArray();
-            var set = new GenotypeRows(ploidy, rows, variants, values);
-            var bits = new BitPackedRows(set);
+            var set = RandomGenotypes.Rows(ploidy, rows, variants, rng);
+            var (values, bits) = (set.Values, new BitPackedRows(set));
             for (int a = 0; a < rows; a++)
                 for (int b = 0; b < rows; b++)
                 {

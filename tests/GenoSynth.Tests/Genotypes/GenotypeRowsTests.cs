@@ -50,21 +50,17 @@ public class GenotypeRowsTests
         Assert.Same(all.Labels!.Classes, picked.Labels!.Classes);
     }
 
-    [Fact]
-    public void Allele_frequencies_count_copies_per_row()
+    [Theory]
+    [InlineData(Ploidy.Haplotype, 1)]
+    [InlineData(Ploidy.Diploid, 2)]
+    public void Allele_frequencies_count_copies_per_row(Ploidy ploidy, int copies)
     {
-        var rng = new SeededRandom(4);
-        foreach (var ploidy in new[] { Ploidy.Haplotype, Ploidy.Diploid })
+        var set = RandomGenotypes.Rows(ploidy, 30, 11, new SeededRandom(4));
+        var frequencies = set.AlleleFrequencies();
+        for (int j = 0; j < set.Variants; j++)
         {
-            int rows = 30, variants = 11;
-            var values = Enumerable.Range(0, rows * variants).Select(_ => (byte)rng.NextInt(ploidy.CallValues))
-                .ToArray();
-            var frequencies = new GenotypeRows(ploidy, rows, variants, values).AlleleFrequencies();
-            for (int j = 0; j < variants; j++)
-            {
-                double copies = Enumerable.Range(0, rows).Sum(r => values[r * variants + j]);
-                Assert.Equal(copies / (rows * (ploidy == Ploidy.Haplotype ? 1 : 2)), frequencies[j], 12);
-            }
+            double ones = Enumerable.Range(0, set.Rows).Sum(r => set.Values[r * set.Variants + j]);
+            Assert.Equal(ones / (set.Rows * copies), frequencies[j], 12);
         }
     }
 
