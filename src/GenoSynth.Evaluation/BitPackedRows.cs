@@ -1,4 +1,5 @@
 using System.Numerics;
+using GenoSynth.Genotypes;
 
 namespace GenoSynth.Evaluation;
 
@@ -12,11 +13,11 @@ public sealed class BitPackedRows
     public int Rows { get; }
     public int WordsPerRow { get; }
 
-    public BitPackedRows(GenotypeSet set)
+    public BitPackedRows(GenotypeRows set)
     {
         Rows = set.Rows;
         int planeWords = (set.Variants + 63) / 64;
-        WordsPerRow = planeWords * set.Ploidy;
+        WordsPerRow = planeWords * set.Ploidy.Copies;
         _bits = new ulong[(long)Rows * WordsPerRow];
         for (int r = 0; r < Rows; r++)
         {

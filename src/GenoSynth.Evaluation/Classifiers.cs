@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Neural.Layers;
 using GenoSynth.Neural.Optim;
@@ -9,7 +10,7 @@ public sealed class FittedClassifier(IReadOnlyList<string> classes, double[] mea
 {
     public IReadOnlyList<string> Classes => classes;
 
-    public float[] Probabilities(GenotypeSet set)
+    public float[] Probabilities(GenotypeRows set)
     {
         var g = new Graph(new BufferPool(), gradEnabled: false);
         var x = g.Constant(Linkage.Standardize(set, means, sds), set.Rows, set.Variants);
@@ -25,7 +26,8 @@ public enum ClassifierKind { LogisticRegression, Mlp }
 /// </summary>
 public static class Classifiers
 {
-    public static FittedClassifier Fit(ClassifierKind kind, GenotypeSet train, IReadOnlyList<string> labels, IReadOnlyList<string> classes,
+    public static FittedClassifier Fit(ClassifierKind kind, GenotypeRows train, IReadOnlyList<string> labels,
+        IReadOnlyList<string> classes,
         double c = 0.1, int? epochs = null, ulong seed = 1, int batchSize = 256)
     {
         var index = classes.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
@@ -71,7 +73,7 @@ public static class Classifiers
         return new FittedClassifier(classes, means, sds, Logits);
     }
 
-    public static double Accuracy(FittedClassifier model, GenotypeSet test, IReadOnlyList<string> labels)
+    public static double Accuracy(FittedClassifier model, GenotypeRows test, IReadOnlyList<string> labels)
     {
         var p = model.Probabilities(test);
         int k = model.Classes.Count, correct = 0;
@@ -85,7 +87,7 @@ public static class Classifiers
     }
 
     /// <summary>Macro-averaged one-vs-rest ROC AUC over the classes present in the test labels.</summary>
-    public static double MacroAuc(FittedClassifier model, GenotypeSet test, IReadOnlyList<string> labels)
+    public static double MacroAuc(FittedClassifier model, GenotypeRows test, IReadOnlyList<string> labels)
     {
         var p = model.Probabilities(test);
         int k = model.Classes.Count;
@@ -105,7 +107,8 @@ public static class Classifiers
 public static class Association
 {
     /// <summary>Per-variant log odds ratio and Wald p-value for case (label == caseLabel) vs the rest.</summary>
-    public static (double[] Beta, double[] P) PerVariantLogistic(GenotypeSet set, IReadOnlyList<string> labels, string caseLabel)
+    public static (double[] Beta, double[] P) PerVariantLogistic(GenotypeRows set, IReadOnlyList<string> labels,
+        string caseLabel)
     {
         int n = set.Rows, m = set.Variants;
         var y = labels.Select(l => l == caseLabel ? 1.0 : 0.0).ToArray();
@@ -150,7 +153,7 @@ public static class Association
     }
 
     /// <summary>ROC AUC on <paramref name="test"/> of the score sum_j beta_j x_j.</summary>
-    public static double ScoreAuc(double[] beta, GenotypeSet test, IReadOnlyList<string> labels, string caseLabel)
+    public static double ScoreAuc(double[] beta, GenotypeRows test, IReadOnlyList<string> labels, string caseLabel)
     {
         var cases = new List<double>();
         var controls = new List<double>();

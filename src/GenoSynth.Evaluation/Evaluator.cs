@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 
 namespace GenoSynth.Evaluation;
@@ -19,7 +20,7 @@ public sealed class Evaluator(EvaluationOptions options)
 
     /// <param name="segments">The generator's variant segments (segments.tsv), for LD across their boundaries.</param>
     /// <param name="findBlocks">Haplotype block finder (plink1.9 --blocks); without it, no block metrics.</param>
-    public EvaluationResult Evaluate(GenotypeSet train, GenotypeSet holdout, IReadOnlyList<GenotypeSet> synthetic,
+    public EvaluationResult Evaluate(GenotypeRows train, GenotypeRows holdout, IReadOnlyList<GenotypeRows> synthetic,
         IReadOnlyList<(string Chromosome, long Position)> variantPositions,
         IReadOnlyList<Genotypes.VariantSegment>? segments = null, HaplotypeBlockFinder? findBlocks = null)
     {
@@ -114,7 +115,7 @@ public sealed class Evaluator(EvaluationOptions options)
             options.PairwiseSample, pairs.Settings.WindowKb, pairs.Settings.Nearest, segments?.Count,
             blocks?.Individuals);
         return new EvaluationResult(new MetricsDocument(Schema,
-            new RealSummary(train.Rows, holdout.Rows, train.Variants, train.Ploidy == 1 ? "haplotype" : "individual", classes ?? []),
+            new RealSummary(train.Rows, holdout.Rows, train.Variants, train.Ploidy == Ploidy.Haplotype ? "haplotype" : "individual", classes ?? []),
             settings, sets), finalPlots);
     }
 
@@ -126,11 +127,11 @@ public sealed class Evaluator(EvaluationOptions options)
     /// What the fidelity metrics compare, computed once per set (pairwise distances on a seeded sample); LD lives in
     /// the shared <see cref="LinkageComparison"/>, where the set is number <paramref name="Index"/>.
     /// </summary>
-    private sealed record Profile(GenotypeSet Set, int Index, double[] Frequencies, double[]? Decay, float[] Scores,
+    private sealed record Profile(GenotypeRows Set, int Index, double[] Frequencies, double[]? Decay, float[] Scores,
         double[] ThreePoint, double[] Pairwise, Dictionary<string, double> Fst,
         IReadOnlyList<(int First, int Last)>? Blocks);
 
-    private Profile Describe(GenotypeSet set, int index, BitPackedRows bits, Pca pca, LinkageComparison ld,
+    private Profile Describe(GenotypeRows set, int index, BitPackedRows bits, Pca pca, LinkageComparison ld,
         BlockContext? blocks, ulong pairwiseSeed) =>
         new(set, index, set.AlleleFrequencies(), ld.Decay(index), pca.Project(set),
             PopulationGenetics.ThreePointCorrelations(set), WithinDistances(bits, pairwiseSeed),
@@ -178,7 +179,7 @@ public sealed class Evaluator(EvaluationOptions options)
                 "Pearson r of pairwise Fst between labels vs real train", null);
             result["fst_mae"] = (keys.Average(k => Math.Abs(trainFst[k] - fst[k])), "mean absolute difference of pairwise Fst", null);
         }
-        if (other.Set.Ploidy == 2)
+        if (other.Set.Ploidy == Ploidy.Diploid)
         {
             result["genotype_frequency_mae"] = (Statistics.MeanAbsoluteDifference(PopulationGenetics.GenotypeClassFrequencies(baseline.Set),
                 PopulationGenetics.GenotypeClassFrequencies(other.Set)), "mean absolute difference of genotype-class (0/1/2) frequencies", null);
@@ -235,11 +236,11 @@ public sealed class Evaluator(EvaluationOptions options)
     }
 
     private sealed record UtilityReference(double LrAccuracy, double LrAuc, double MlpAccuracy, double MlpAuc, double? PrsAuc,
-        (double[] Beta, double[] P)? Gwas, Dictionary<int, double> RealOnlyAccuracy, Dictionary<int, GenotypeSet> RealFractions);
+        (double[] Beta, double[] P)? Gwas, Dictionary<int, double> RealOnlyAccuracy, Dictionary<int, GenotypeRows> RealFractions);
 
     private static readonly int[] AugmentationPercents = [5, 10, 20, 50];
 
-    private UtilityReference FitReference(GenotypeSet train, GenotypeSet holdout, List<string> classes)
+    private UtilityReference FitReference(GenotypeRows train, GenotypeRows holdout, List<string> classes)
     {
         var lr = Classifiers.Fit(ClassifierKind.LogisticRegression, train, train.Labels!, classes, options.ClassifierC, seed: options.Seed);
         var mlp = Classifiers.Fit(ClassifierKind.Mlp, train, train.Labels!, classes, options.ClassifierC, seed: options.Seed);
@@ -250,7 +251,7 @@ public sealed class Evaluator(EvaluationOptions options)
             gwas = Association.PerVariantLogistic(train, train.Labels!, "case");
             prs = Association.ScoreAuc(gwas.Value.Item1, holdout, holdout.Labels!, "case");
         }
-        var fractions = new Dictionary<int, GenotypeSet>();
+        var fractions = new Dictionary<int, GenotypeRows>();
         var realOnly = new Dictionary<int, double>();
         foreach (int percent in AugmentationPercents)
         {
@@ -264,7 +265,7 @@ public sealed class Evaluator(EvaluationOptions options)
             Classifiers.Accuracy(mlp, holdout, holdout.Labels!), Classifiers.MacroAuc(mlp, holdout, holdout.Labels!), prs, gwas, realOnly, fractions);
     }
 
-    private void ScoreUtility(SortedDictionary<string, Metric> utility, GenotypeSet train, GenotypeSet holdout, GenotypeSet synthetic,
+    private void ScoreUtility(SortedDictionary<string, Metric> utility, GenotypeRows train, GenotypeRows holdout, GenotypeRows synthetic,
         List<string> classes, UtilityReference reference)
     {
         var unknown = synthetic.Labels!.FirstOrDefault(l => !classes.Contains(l));
@@ -302,16 +303,17 @@ public sealed class Evaluator(EvaluationOptions options)
         }
     }
 
-    private static GenotypeSet Concat(GenotypeSet a, GenotypeSet b)
+    private static GenotypeRows Concat(GenotypeRows a, GenotypeRows b)
     {
         var values = new byte[a.Values.LongLength + b.Values.LongLength];
         a.Values.CopyTo(values, 0);
         b.Values.CopyTo(values, a.Values.LongLength);
-        return new GenotypeSet(a.Name + "+" + b.Name, a.Ploidy, a.Rows + b.Rows, a.Variants, values, a.RowIds.Concat(b.RowIds).ToList(),
-            a.Individuals.Concat(b.Individuals).ToList(), a.Labels!.Concat(b.Labels!).ToList());
+        var ids = a.RowIds is null || b.RowIds is null ? null : a.RowIds.Concat(b.RowIds).ToList();
+        return new GenotypeRows(a.Ploidy, a.Rows + b.Rows, a.Variants, values, ids,
+            RowLabels.FromNames([.. a.Labels!, .. b.Labels!]), a.Name + "+" + b.Name);
     }
 
-    private static List<int> StratifiedFraction(GenotypeSet set, double fraction, ulong seed)
+    private static List<int> StratifiedFraction(GenotypeRows set, double fraction, ulong seed)
     {
         var rng = new SeededRandom(seed);
         var rows = new List<int>();
@@ -344,13 +346,12 @@ public sealed class Evaluator(EvaluationOptions options)
     }
 
     /// <summary>r^2 of the first variants, for the heat map: the corner of the full matrix, bit for bit.</summary>
-    private float[] LdCorner(GenotypeSet set)
+    private float[] LdCorner(GenotypeRows set)
     {
         int size = Math.Min(options.LdPlotVariants, set.Variants);
         var values = new byte[(long)set.Rows * size];
         for (int r = 0; r < set.Rows; r++) set.Row(r)[..size].CopyTo(values.AsSpan(r * size, size));
-        return Linkage.R2Matrix(new GenotypeSet(set.Name, set.Ploidy, set.Rows, size, values, set.RowIds,
-            set.Individuals));
+        return Linkage.R2Matrix(new GenotypeRows(set.Ploidy, set.Rows, size, values, set.RowIds, name: set.Name));
     }
 
     private static double?[][] ChromosomeScores(Profile baseline, Profile other, LinkageComparison ld) =>
@@ -358,7 +359,7 @@ public sealed class Evaluator(EvaluationOptions options)
 
     private static double[] AsDoubles(int[] values) => values.Select(v => (double)v).ToArray();
 
-    private static int[] LongestRuns(GenotypeSet train, GenotypeSet queries, VariantPairs pairs) =>
+    private static int[] LongestRuns(GenotypeRows train, GenotypeRows queries, VariantPairs pairs) =>
         IdenticalRuns.LongestAgainst(train, queries, pairs.ChromosomeStarts);
 
     /// <summary>The copying check: longest runs identical to a training row, against the holdout's own.</summary>

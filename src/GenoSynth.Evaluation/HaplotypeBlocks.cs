@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 
 namespace GenoSynth.Evaluation;
@@ -22,7 +23,7 @@ public sealed record BlockSummary(int Individuals, int Blocks, double MedianKb, 
 /// </summary>
 public static class HaplotypeBlocks
 {
-    public static IReadOnlyList<(int First, int Last)> Find(GenotypeSet set, int individuals, ulong seed,
+    public static IReadOnlyList<(int First, int Last)> Find(GenotypeRows set, int individuals, ulong seed,
         HaplotypeBlockFinder finder)
     {
         int available = IndividualRows.Count(set);
@@ -81,7 +82,7 @@ internal sealed class BlockContext(HaplotypeBlockFinder finder, int individuals,
 {
     public int Individuals => individuals;
 
-    public IReadOnlyList<(int First, int Last)> Find(GenotypeSet set) =>
+    public IReadOnlyList<(int First, int Last)> Find(GenotypeRows set) =>
         HaplotypeBlocks.Find(set, individuals, seed, finder);
 
     public BlockSummary Summary(IReadOnlyList<(int First, int Last)> blocks) =>

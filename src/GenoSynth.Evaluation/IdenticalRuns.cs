@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 namespace GenoSynth.Evaluation;
 
 /// <summary>
@@ -15,7 +16,7 @@ public static class IdenticalRuns
 {
     /// <param name="chromosomeStarts">Indexes of the first variant of each chromosome after the first (may be
     /// empty).</param>
-    public static int[] LongestAgainst(GenotypeSet reference, GenotypeSet queries, IReadOnlyList<int> chromosomeStarts)
+    public static int[] LongestAgainst(GenotypeRows reference, GenotypeRows queries, IReadOnlyList<int> chromosomeStarts)
     {
         if (reference.Variants != queries.Variants || reference.Ploidy != queries.Ploidy)
             throw new ArgumentException($"'{queries.Name}' and '{reference.Name}' differ in variants or ploidy");
@@ -30,8 +31,8 @@ public static class IdenticalRuns
         var divergence = new int[rows];
         var nextOrder = new int[rows];
         var nextDivergence = new int[rows];
-        var bucketStart = new int[reference.Ploidy + 2];
-        var runningMax = new int[reference.Ploidy + 1];
+        var bucketStart = new int[reference.Ploidy.Copies + 2];
+        var runningMax = new int[reference.Ploidy.Copies + 1];
         var matchStart = new int[rows];
         var starts = new HashSet<int>(chromosomeStarts);
         int chromosomeStart = 0;

@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 
 namespace GenoSynth.Evaluation;
@@ -6,7 +7,7 @@ namespace GenoSynth.Evaluation;
 public static class Linkage
 {
     /// <summary>Standardized values (n x m, float): (x - mean) / sd per column; constant columns become 0.</summary>
-    public static float[] Standardize(GenotypeSet set, double[]? means = null, double[]? sds = null)
+    public static float[] Standardize(GenotypeRows set, double[]? means = null, double[]? sds = null)
     {
         int n = set.Rows, m = set.Variants;
         means ??= ColumnMeans(set);
@@ -21,7 +22,7 @@ public static class Linkage
         return z;
     }
 
-    public static double[] ColumnMeans(GenotypeSet set)
+    public static double[] ColumnMeans(GenotypeRows set)
     {
         var sums = new double[set.Variants];
         for (int r = 0; r < set.Rows; r++)
@@ -32,7 +33,7 @@ public static class Linkage
         return sums.Select(s => s / set.Rows).ToArray();
     }
 
-    public static double[] ColumnSds(GenotypeSet set, double[] means)
+    public static double[] ColumnSds(GenotypeRows set, double[] means)
     {
         var ss = new double[set.Variants];
         for (int r = 0; r < set.Rows; r++)
@@ -44,7 +45,7 @@ public static class Linkage
     }
 
     /// <summary>The m x m matrix of r^2 (row-major); pairs involving a constant variant are 0.</summary>
-    public static float[] R2Matrix(GenotypeSet set)
+    public static float[] R2Matrix(GenotypeRows set)
     {
         int n = set.Rows, m = set.Variants;
         var z = Standardize(set);

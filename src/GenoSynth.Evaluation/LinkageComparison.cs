@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using GenoSynth.Neural;
@@ -48,7 +49,7 @@ public sealed class LinkageComparison
     /// Compares every set with each of the first <paramref name="baselines"/> sets before it (the real train and
     /// holdout sets come first); all sets hold the same variants.
     /// </summary>
-    public static LinkageComparison Run(IReadOnlyList<GenotypeSet> sets, int baselines, VariantPairs pairs)
+    public static LinkageComparison Run(IReadOnlyList<GenotypeRows> sets, int baselines, VariantPairs pairs)
     {
         foreach (var set in sets)
             if (set.Variants != pairs.Variants)
@@ -217,11 +218,11 @@ public sealed class LinkageComparison
     /// </summary>
     private sealed class Standardizer
     {
-        private readonly GenotypeSet _set;
+        private readonly GenotypeRows _set;
         private readonly float[] _table;
         private float[] _z = [];
 
-        public Standardizer(GenotypeSet set)
+        public Standardizer(GenotypeRows set)
         {
             _set = set;
             var means = Linkage.ColumnMeans(set);

@@ -1,4 +1,6 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
+using GenoSynth.Neural.Numerics;
 
 namespace GenoSynth.Evaluation;
 
@@ -24,7 +26,7 @@ public sealed class Pca
         ExplainedVariance = explained;
     }
 
-    public static Pca Fit(GenotypeSet train, int components = 10, int iterations = 25, ulong seed = 1)
+    public static Pca Fit(GenotypeRows train, int components = 10, int iterations = 25, ulong seed = 1)
     {
         int n = train.Rows, m = train.Variants;
         int k = Math.Min(components, Math.Min(n, m));
@@ -53,29 +55,29 @@ public sealed class Pca
                 for (int r = 0; r < n; r++) s += (double)zq[(long)r * width + i] * zq[(long)r * width + j];
                 b[i, j] = s / n;
             }
-        var (values, vectors) = JacobiEigen(b);
-        var order = Enumerable.Range(0, width).OrderByDescending(i => values[i]).Take(k).ToArray();
+        var (values, vectors) = SymmetricEigen.Decompose(b, JacobiStop.AbsoluteOffDiagonal);
         var loadings = new float[(long)m * k];
         for (int c = 0; c < k; c++)
         {
-            int e = order[c];
             for (int j = 0; j < m; j++)
             {
                 double s = 0;
-                for (int t = 0; t < width; t++) s += q[(long)j * width + t] * vectors[t, e];
+                for (int t = 0; t < width; t++) s += q[(long)j * width + t] * vectors[c][t];
                 loadings[(long)j * k + c] = (float)s;
             }
+            // The sign is fixed in variant space (the largest loading positive), whatever the Ritz vector's sign.
             int argmax = 0;
-            for (int j = 1; j < m; j++) if (Math.Abs(loadings[(long)j * k + c]) > Math.Abs(loadings[(long)argmax * k + c])) argmax = j;
+            for (int j = 1; j < m; j++)
+                if (Math.Abs(loadings[(long)j * k + c]) > Math.Abs(loadings[(long)argmax * k + c])) argmax = j;
             if (loadings[(long)argmax * k + c] < 0)
                 for (int j = 0; j < m; j++) loadings[(long)j * k + c] = -loadings[(long)j * k + c];
         }
         double total = sds.Count(s => s > 0);
-        return new Pca(k, means, sds, loadings, order.Select(e => values[e] / total).ToArray());
+        return new Pca(k, means, sds, loadings, values.Take(k).Select(v => v / total).ToArray());
     }
 
     /// <summary>Scores [rows, k] of a set in this PCA's axes.</summary>
-    public float[] Project(GenotypeSet set)
+    public float[] Project(GenotypeRows set)
     {
         var z = Linkage.Standardize(set, Means, Sds);
         var scores = new float[(long)set.Rows * Components];
@@ -101,47 +103,5 @@ public sealed class Pca
             double norm = Math.Sqrt(column.Sum(v => v * v));
             for (int j = 0; j < m; j++) q[(long)j * width + c] = norm > 0 ? (float)(column[j] / norm) : 0;
         }
-    }
-
-    /// <summary>Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations.</summary>
-    public static (double[] Values, double[,] Vectors) JacobiEigen(double[,] a)
-    {
-        int n = a.GetLength(0);
-        var m = (double[,])a.Clone();
-        var v = new double[n, n];
-        for (int i = 0; i < n; i++) v[i, i] = 1;
-        for (int sweep = 0; sweep < 100; sweep++)
-        {
-            double off = 0;
-            for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) off += m[i, j] * m[i, j];
-            if (off < 1e-22) break;
-            for (int p = 0; p < n; p++)
-                for (int q = p + 1; q < n; q++)
-                {
-                    if (Math.Abs(m[p, q]) < 1e-300) continue;
-                    double theta = (m[q, q] - m[p, p]) / (2 * m[p, q]);
-                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
-                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
-                    for (int k = 0; k < n; k++)
-                    {
-                        double mkp = m[k, p], mkq = m[k, q];
-                        m[k, p] = c * mkp - s * mkq;
-                        m[k, q] = s * mkp + c * mkq;
-                    }
-                    for (int k = 0; k < n; k++)
-                    {
-                        double mpk = m[p, k], mqk = m[q, k];
-                        m[p, k] = c * mpk - s * mqk;
-                        m[q, k] = s * mpk + c * mqk;
-                    }
-                    for (int k = 0; k < n; k++)
-                    {
-                        double vkp = v[k, p], vkq = v[k, q];
-                        v[k, p] = c * vkp - s * vkq;
-                        v[k, q] = s * vkp + c * vkq;
-                    }
-                }
-        }
-        return (Enumerable.Range(0, n).Select(i => m[i, i]).ToArray(), v);
     }
 }

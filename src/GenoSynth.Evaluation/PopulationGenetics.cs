@@ -1,3 +1,5 @@
+using GenoSynth.Genotypes;
+
 namespace GenoSynth.Evaluation;
 
 /// <summary>Fst, 3-point correlations, genotype-class frequencies and Hardy-Weinberg tests.</summary>
@@ -17,7 +19,7 @@ public static class PopulationGenetics
     }
 
     /// <summary>Fst for every pair of labels present in the set (label pairs in ordinal order).</summary>
-    public static Dictionary<string, double> PairwiseFst(GenotypeSet set)
+    public static Dictionary<string, double> PairwiseFst(GenotypeRows set)
     {
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
         if (set.Labels is null) return result;
@@ -25,15 +27,16 @@ public static class PopulationGenetics
             .Where(g => g.Count() >= 2).Select(g => (Label: g.Key, Set: set.SelectRows(g.ToList()))).ToList();
         for (int a = 0; a < groups.Count; a++)
             for (int b = a + 1; b < groups.Count; b++)
-                result[$"{groups[a].Label}-{groups[b].Label}"] = HudsonFst(groups[a].Set.AlleleFrequencies(), (long)groups[a].Set.Rows * set.Ploidy,
-                    groups[b].Set.AlleleFrequencies(), (long)groups[b].Set.Rows * set.Ploidy);
+                result[$"{groups[a].Label}-{groups[b].Label}"] = HudsonFst(
+                    groups[a].Set.AlleleFrequencies(), (long)groups[a].Set.Rows * set.Ploidy.Copies,
+                    groups[b].Set.AlleleFrequencies(), (long)groups[b].Set.Rows * set.Ploidy.Copies);
         return result;
     }
 
     public static readonly int[] ThreePointGaps = [1, 2, 4, 8, 16];
 
     /// <summary>Connected 3-point correlations E[(x_i - mu_i)(x_j - mu_j)(x_k - mu_k)] for (i, i+g, i+2g), all gaps g.</summary>
-    public static double[] ThreePointCorrelations(GenotypeSet set)
+    public static double[] ThreePointCorrelations(GenotypeRows set)
     {
         var means = Linkage.ColumnMeans(set);
         int m = set.Variants;
@@ -53,7 +56,7 @@ public static class PopulationGenetics
     }
 
     /// <summary>Per-variant frequencies of dosage 0, 1 and 2 (diploid sets), flattened [variant * 3 + class].</summary>
-    public static double[] GenotypeClassFrequencies(GenotypeSet set)
+    public static double[] GenotypeClassFrequencies(GenotypeRows set)
     {
         var counts = new double[set.Variants * 3];
         for (int r = 0; r < set.Rows; r++)
@@ -64,7 +67,7 @@ public static class PopulationGenetics
         return counts.Select(c => c / set.Rows).ToArray();
     }
 
-    public static double Heterozygosity(GenotypeSet set)
+    public static double Heterozygosity(GenotypeRows set)
     {
         long het = 0;
         foreach (var v in set.Values) if (v == 1) het++;
@@ -109,7 +112,7 @@ public static class PopulationGenetics
     }
 
     /// <summary>Fraction of variants whose HWE exact p-value is below <paramref name="alpha"/> (diploid sets).</summary>
-    public static double HweViolationRate(GenotypeSet set, double alpha = 0.05)
+    public static double HweViolationRate(GenotypeRows set, double alpha = 0.05)
     {
         var freq = GenotypeClassFrequencies(set);
         int violations = 0;

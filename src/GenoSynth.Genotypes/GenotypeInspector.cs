@@ -20,13 +20,14 @@ public static class GenotypeInspector
         {
             var vcf = VcfReader.Read(path);
             return new GenotypeFileSummary(path, lower.EndsWith(".vcf") ? "vcf" : "vcf.gz", vcf.Samples.Count, vcf.Variants.Count,
-                vcf.Ploidy == 1 ? "haploid" : "diploid", vcf.AllPhased, Rate(vcf.Genotypes.CountMissing(), vcf.Samples.Count, vcf.Variants.Count),
+                vcf.Ploidy == Ploidy.Haplotype ? "haploid" : "diploid", vcf.AllPhased,
+                Rate(vcf.Genotypes.CountMissing(), vcf.Samples.Count, vcf.Variants.Count),
                 vcf.Skipped.Total, $"skipped {vcf.Skipped.Multiallelic} multiallelic, {vcf.Skipped.Indel} indel, {vcf.Skipped.Symbolic} symbolic records");
         }
         if (lower.EndsWith(".hapt") || lower.EndsWith(".hapt.gz"))
         {
             var (haplotypes, _) = HaptFiles.ReadHaplotypes(path, null);
-            return new GenotypeFileSummary(path, "hapt", haplotypes.HaplotypeCount, haplotypes.VariantCount, "haplotype", true, 0, 0,
+            return new GenotypeFileSummary(path, "hapt", haplotypes.Rows, haplotypes.Variants, "haplotype", true, 0, 0,
                 "samples are haplotypes");
         }
         throw new GenotypeFormatException(path, null, "unknown genotype format (expected .bed/.bim/.fam, .vcf, .vcf.gz or .hapt(.gz))");

@@ -4,7 +4,8 @@ using System.Text;
 namespace GenoSynth.Genotypes;
 
 /// <summary>A hapt table: one haplotype per row (group tag, id, then 0/1 per variant) plus its legend.</summary>
-public sealed record HaptDataset(IReadOnlyList<Variant> Variants, HaplotypeMatrix Haplotypes, IReadOnlyList<string> Groups);
+public sealed record HaptDataset(IReadOnlyList<Variant> Variants, GenotypeRows Haplotypes,
+    IReadOnlyList<string> Groups);
 
 /// <summary>
 /// Reads and writes the hapt format of Yelmen et al. (space-separated, optionally gzip-compressed) and its legend
@@ -45,7 +46,7 @@ public static class HaptFiles
         return variants;
     }
 
-    public static (HaplotypeMatrix Haplotypes, List<string> Groups) ReadHaplotypes(string path, int? expectedVariants)
+    public static (GenotypeRows Haplotypes, List<string> Groups) ReadHaplotypes(string path, int? expectedVariants)
     {
         var ids = new List<string>();
         var groups = new List<string>();
@@ -79,7 +80,7 @@ public static class HaptFiles
             ids.Add(FieldSplitter.ToText(id));
         }
         if (ids.Count == 0) throw new GenotypeFormatException(path, null, "no haplotype rows");
-        return (new HaplotypeMatrix(ids.Count, variants, rows.ToArray(), ids), groups);
+        return (new GenotypeRows(Ploidy.Haplotype, ids.Count, variants, rows.ToArray(), ids), groups);
     }
 
     private static int CountTokens(ReadOnlySpan<byte> s)
@@ -90,17 +91,19 @@ public static class HaptFiles
         return n;
     }
 
-    /// <summary>Writes a hapt table; gzip-compressed (deterministic header) when the path ends in .gz.</summary>
-    public static void WriteHaplotypes(string path, HaplotypeMatrix haplotypes, string group)
+    /// <summary>Writes haplotype rows (with ids) as a hapt table; BGZF-compressed when the path ends in .gz.</summary>
+    public static void WriteHaplotypes(string path, GenotypeRows haplotypes, string group)
     {
+        if (haplotypes.Ploidy != Ploidy.Haplotype) throw new ArgumentException("a hapt table holds haplotype rows");
+        var ids = haplotypes.RowIds ?? throw new ArgumentException("hapt rows need ids");
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         using Stream output = path.EndsWith(".gz", StringComparison.Ordinal) ? new BgzfWriteStream(file) : file;
-        var line = new byte[haplotypes.VariantCount * 2];
+        var line = new byte[haplotypes.Variants * 2];
         var groupBytes = Encoding.ASCII.GetBytes(group + " ");
-        for (int h = 0; h < haplotypes.HaplotypeCount; h++)
+        for (int h = 0; h < haplotypes.Rows; h++)
         {
             output.Write(groupBytes);
-            output.Write(Encoding.ASCII.GetBytes(haplotypes.HaplotypeIds[h]));
+            output.Write(Encoding.ASCII.GetBytes(ids[h]));
             var r = haplotypes.Row(h);
             for (int j = 0; j < r.Length; j++)
             {

@@ -114,19 +114,6 @@ public sealed class PackedGenotypes
         return packed;
     }
 
-    public static PackedGenotypes FromSampleMajor(sbyte[,] dosages)
-    {
-        int n = dosages.GetLength(0), m = dosages.GetLength(1);
-        var packed = new PackedGenotypes(n, m);
-        var column = new sbyte[n];
-        for (int j = 0; j < m; j++)
-        {
-            for (int i = 0; i < n; i++) column[i] = dosages[i, j];
-            packed.EncodeVariant(j, column);
-        }
-        return packed;
-    }
-
     /// <summary>New matrix with the given samples (in that order) and variants (in that order).</summary>
     public PackedGenotypes Subset(IReadOnlyList<int> samples, IReadOnlyList<int> variants)
     {

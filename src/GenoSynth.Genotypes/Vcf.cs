@@ -10,11 +10,12 @@ public sealed record VcfSkipCounts(int Multiallelic, int Indel, int Symbolic)
 
 /// <summary>
 /// A VCF loaded as biallelic SNPs. Allele 1 is ALT and allele 2 is REF, as plink2 writes a .bim, so the dosage is
-/// the ALT count. <see cref="Haplotypes"/> is set when every call is phased diploid or haploid and it was asked for.
+/// the ALT count. <see cref="Haplotypes"/> is set when every call is phased diploid or haploid and it was asked for;
+/// <see cref="Ploidy"/> is the calls' (haploid calls: one allele copy, as a haplotype row).
 /// </summary>
 public sealed record VcfDataset(
     IReadOnlyList<Variant> Variants, IReadOnlyList<Sample> Samples, PackedGenotypes Genotypes,
-    HaplotypeMatrix? Haplotypes, int Ploidy, bool AllPhased, VcfSkipCounts Skipped);
+    GenotypeRows? Haplotypes, Ploidy Ploidy, bool AllPhased, VcfSkipCounts Skipped);
 
 public static class VcfReader
 {
@@ -93,10 +94,11 @@ public static class VcfReader
         }
 
         var genotypes = new PackedGenotypes(n, variants.Count, packedColumns.ToArray());
-        HaplotypeMatrix? haplotypes = null;
+        GenotypeRows? haplotypes = null;
         if (haplotypeColumns is not null && allPhased && variants.Count > 0)
             haplotypes = Transpose(haplotypeColumns.ToArray(), variants.Count, sampleIds, ploidy);
-        return new VcfDataset(variants, sampleIds.Select(Sample.Of).ToList(), genotypes, haplotypes, ploidy == 0 ? 2 : ploidy,
+        return new VcfDataset(variants, sampleIds.Select(Sample.Of).ToList(), genotypes, haplotypes,
+            Ploidy.FromCopies(ploidy == 0 ? 2 : ploidy),
             allPhased, new VcfSkipCounts(multiallelic, indel, symbolic));
     }
 
@@ -155,7 +157,7 @@ public static class VcfReader
         _ => throw reader.Error($"invalid GT '{Encoding.ASCII.GetString(gt)}' for sample '{sample}' (biallelic record: alleles 0, 1 or .)"),
     };
 
-    private static HaplotypeMatrix Transpose(byte[] variantMajor, int variants, List<string> samples, int ploidy)
+    private static GenotypeRows Transpose(byte[] variantMajor, int variants, List<string> samples, int ploidy)
     {
         int rows = ploidy == 1 ? samples.Count : 2 * samples.Count;
         var alleles = new byte[(long)rows * variants];
@@ -165,8 +167,8 @@ public static class VcfReader
                 byte v = variantMajor[(long)j * rows + h];
                 alleles[(long)h * variants + j] = v == 255 ? (byte)0 : v;
             }
-        var ids = ploidy == 1 ? samples : samples.SelectMany(s => new[] { HaplotypeMatrix.HaplotypeId(s, 0), HaplotypeMatrix.HaplotypeId(s, 1) }).ToList();
-        return new HaplotypeMatrix(rows, variants, alleles, ids);
+        var ids = ploidy == 1 ? samples : HaplotypeIds.Pairs(samples);
+        return new GenotypeRows(Ploidy.Haplotype, rows, variants, alleles, ids);
     }
 }
 
@@ -184,15 +186,17 @@ public static class VcfWriter
         });
     }
 
-    public static void WritePhased(string path, IReadOnlyList<Variant> variants, IReadOnlyList<string> individualIds, HaplotypeMatrix haplotypes)
+    public static void WritePhased(string path, IReadOnlyList<Variant> variants, IReadOnlyList<string> individualIds,
+        GenotypeRows haplotypes)
     {
-        if (haplotypes.HaplotypeCount != 2 * individualIds.Count) throw new ArgumentException("two haplotypes per individual expected");
-        int m = haplotypes.VariantCount;
+        if (haplotypes.Ploidy != Ploidy.Haplotype || haplotypes.Rows != 2 * individualIds.Count)
+            throw new ArgumentException("two haplotype rows per individual expected");
+        int m = haplotypes.Variants;
         WriteRecords(path, variants, individualIds, (j, sb) =>
         {
             for (int i = 0; i < individualIds.Count; i++)
-                sb.Append('\t').Append((char)('0' + haplotypes.Alleles[(2 * i) * m + j])).Append('|')
-                  .Append((char)('0' + haplotypes.Alleles[(2 * i + 1) * m + j]));
+                sb.Append('\t').Append((char)('0' + haplotypes.Values[(2 * i) * m + j])).Append('|')
+                  .Append((char)('0' + haplotypes.Values[(2 * i + 1) * m + j]));
         });
     }
 

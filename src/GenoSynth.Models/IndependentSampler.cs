@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 
 namespace GenoSynth.Models;
@@ -9,17 +10,17 @@ namespace GenoSynth.Models;
 public sealed class IndependentSampler
 {
     private readonly double[][] _frequencies; // [class or 0][variant] allele frequency
-    private readonly int _ploidy;
+    private readonly Ploidy _ploidy;
     public bool PerLabel { get; }
 
-    private IndependentSampler(double[][] frequencies, int ploidy, bool perLabel)
+    private IndependentSampler(double[][] frequencies, Ploidy ploidy, bool perLabel)
     {
         _frequencies = frequencies;
         _ploidy = ploidy;
         PerLabel = perLabel;
     }
 
-    public static IndependentSampler Fit(TrainingSet data, bool perLabel)
+    public static IndependentSampler Fit(GenotypeRows data, bool perLabel)
     {
         int groups = perLabel ? data.Classes.Count : 1;
         var sums = new double[groups][];
@@ -27,35 +28,37 @@ public sealed class IndependentSampler
         for (int g = 0; g < groups; g++) sums[g] = new double[data.Variants];
         for (int r = 0; r < data.Rows; r++)
         {
-            int g = perLabel ? data.Labels[r] : 0;
+            int g = perLabel ? data.ClassIndexes[r] : 0;
             rows[g]++;
             var row = data.Row(r);
             for (int j = 0; j < data.Variants; j++) sums[g][j] += row[j];
         }
-        return new IndependentSampler(sums.Select((s, g) => s.Select(v => rows[g] == 0 ? 0 : v / (rows[g] * data.Ploidy)).ToArray()).ToArray(), data.Ploidy, perLabel);
+        var frequencies = sums.Select((s, g) => s.Select(v => rows[g] == 0 ? 0 : v / (rows[g] * data.Ploidy.Copies)));
+        return new IndependentSampler(frequencies.Select(f => f.ToArray()).ToArray(), data.Ploidy, perLabel);
     }
 
-    public GeneratedSet Sample(int[] labels, SeededRandom rng, int variants)
+    public GenotypeRows Sample(RowLabels labels, SeededRandom rng, int variants)
     {
-        var values = new byte[(long)labels.Length * variants];
-        for (int r = 0; r < labels.Length; r++)
+        var values = new byte[(long)labels.Count * variants];
+        for (int r = 0; r < labels.Count; r++)
         {
-            var p = _frequencies[PerLabel ? labels[r] : 0];
+            var p = _frequencies[PerLabel ? labels.Indexes[r] : 0];
             for (int j = 0; j < variants; j++)
             {
                 int v = 0;
-                for (int copy = 0; copy < _ploidy; copy++) if (rng.NextDouble() < p[j]) v++;
+                for (int copy = 0; copy < _ploidy.Copies; copy++) if (rng.NextDouble() < p[j]) v++;
                 values[(long)r * variants + j] = (byte)v;
             }
         }
-        return new GeneratedSet(values, labels.Length, variants, labels);
+        return new GenotypeRows(_ploidy, labels.Count, variants, values, labels: labels);
     }
 
     /// <summary>The fitted frequencies as named tensors (for the model checkpoint).</summary>
     public IEnumerable<(string Name, Tensor Tensor)> Tensors() =>
         _frequencies.Select((f, g) => ($"frequencies.{g}", Tensor.FromArray(f.Select(x => (float)x).ToArray(), f.Length)));
 
-    public static IndependentSampler FromTensors(IReadOnlyDictionary<string, Tensor> tensors, int ploidy, bool perLabel)
+    public static IndependentSampler FromTensors(IReadOnlyDictionary<string, Tensor> tensors, Ploidy ploidy,
+        bool perLabel)
     {
         var groups = tensors.Keys.Where(k => k.StartsWith("frequencies.", StringComparison.Ordinal)).Count();
         var frequencies = Enumerable.Range(0, groups).Select(g => tensors[$"frequencies.{g}"].Span.ToArray().Select(x => (double)x).ToArray()).ToArray();

@@ -6,7 +6,7 @@ namespace GenoSynth.Neural;
 /// </summary>
 public sealed class Tensor
 {
-    public int[] Shape { get; private set; }
+    public int[] Shape { get; }
     public float[] Data { get; }
     public int Length { get; }
 
@@ -80,8 +80,6 @@ public sealed class Tensor
         Span.CopyTo(copy.Data);
         return copy;
     }
-
-    internal void SetShape(int[] shape) => Shape = shape;
 
     public override string ToString() => $"Tensor[{string.Join(", ", Shape)}]{(Name.Length > 0 ? " " + Name : "")}";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
 using GenoSynth.Neural.Layers;
@@ -24,7 +25,8 @@ public sealed record GanSettings
     public ulong Seed { get; init; } = 1;
 }
 
-public sealed record GanShape(int Variants, int Classes, int Ploidy, int Latent);
+/// <remarks>Saved as JSON; the ploidy as its number of allele copies (System.Text.Json's default for enums).</remarks>
+public sealed record GanShape(int Variants, int Classes, Ploidy Ploidy, int Latent);
 
 /// <summary>
 /// Yelmen et al.'s GAN baseline: generator noise -> n/1.2 -> n/1.1 -> n (tanh), discriminator n -> n/2 -> n/3 -> 1,
@@ -50,16 +52,16 @@ public sealed class GenotypeGan
         _discriminator = new Mlp([n + shape.Classes, Math.Max(1, n / 2), Math.Max(1, n / 3), 1], rng);
     }
 
-    public static GenotypeGan Train(TrainingSet train, GanSettings settings, bool conditional, Action<TrainingProgress>? progress)
+    public static GenotypeGan Train(GenotypeRows train, GanSettings settings, bool conditional,
+        Action<TrainingProgress>? progress)
     {
-        var gan = new GenotypeGan(new GanShape(train.Variants, conditional ? train.Classes.Count : 0, train.Ploidy, settings.Latent), settings);
+        var shape = new GanShape(train.Variants, conditional ? train.Classes.Count : 0, train.Ploidy, settings.Latent);
+        var gan = new GenotypeGan(shape, settings);
         gan.Fit(train, progress);
         return gan;
     }
 
-    private float Scale(byte value) => 2f * value / _shape.Ploidy - 1f;
-
-    private void Fit(TrainingSet train, Action<TrainingProgress>? progress)
+    private void Fit(GenotypeRows train, Action<TrainingProgress>? progress)
     {
         var generatorOptimizer = new Adam(_generator.Parameters(), Settings.GeneratorLearningRate, beta1: 0.5f, weightDecay: Settings.WeightDecay);
         var discriminatorOptimizer = new Adam(_discriminator.Parameters(), Settings.DiscriminatorLearningRate, beta1: 0.5f, weightDecay: Settings.WeightDecay);
@@ -79,9 +81,9 @@ public sealed class GenotypeGan
             for (int b = 0; b < batch; b++)
             {
                 int row = rng.NextInt(train.Rows);
-                labels[b] = train.Labels[row];
+                labels[b] = train.ClassIndexes[row];
                 var values = train.Row(row);
-                for (int j = 0; j < n; j++) real[b * (n + c) + j] = Scale(values[j]);
+                for (int j = 0; j < n; j++) real[b * (n + c) + j] = CallScale.Centred(values[j], _shape.Ploidy);
                 if (c > 0) real[b * (n + c) + n + labels[b]] = 1;
             }
             var noise = Noise(rng, batch, labels);
@@ -154,23 +156,26 @@ public sealed class GenotypeGan
     }
 
     /// <summary>Generates one row per label; tanh outputs are rounded to the nearest genotype.</summary>
-    public GeneratedSet Sample(int[] labels, ulong seed, int chunk = 1024)
+    public GenotypeRows Sample(RowLabels labels, ulong seed, int chunk = 1024)
     {
-        int n = _shape.Variants, total = labels.Length;
+        int n = _shape.Variants, total = labels.Count, copies = _shape.Ploidy.Copies;
         var result = new byte[(long)total * n];
         var pool = new BufferPool();
         for (int first = 0, c = 0; first < total; first += chunk, c++)
         {
             int rows = Math.Min(chunk, total - first);
             var rng = new SeededRandom(seed).Fork((ulong)c + 1);
-            var chunkLabels = labels.AsSpan(first, rows).ToArray();
+            var chunkLabels = labels.Indexes.AsSpan(first, rows).ToArray();
             var g = new Graph(pool, gradEnabled: false);
             var output = _generator.Forward(g, g.Constant(Noise(rng, rows, chunkLabels), rows, _shape.Latent + _shape.Classes), final: g.Tanh).Data;
             for (int i = 0; i < rows * n; i++)
-                result[(long)first * n + i] = (byte)Math.Clamp((int)MathF.Round((output[i] + 1f) * 0.5f * _shape.Ploidy), 0, _shape.Ploidy);
+            {
+                int call = (int)MathF.Round((output[i] + 1f) * 0.5f * copies);
+                result[(long)first * n + i] = (byte)Math.Clamp(call, 0, copies);
+            }
             g.Reset();
         }
-        return new GeneratedSet(result, total, n, labels);
+        return new GenotypeRows(_shape.Ploidy, total, n, result, labels: labels);
     }
 
     // ---------------------------------------------------------------- persistence

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
 
@@ -26,7 +27,8 @@ public sealed record RbmSettings
 /// </summary>
 public sealed class GenotypeRbm
 {
-    private readonly int _variants, _classes, _hidden, _ploidy;
+    private readonly int _variants, _classes, _hidden;
+    private readonly Ploidy _ploidy;
     private readonly float[] _weights;      // [hidden, variants + classes]
     private readonly float[] _visibleBias;  // [variants + classes]
     private readonly float[] _hiddenBias;   // [hidden]
@@ -39,7 +41,7 @@ public sealed class GenotypeRbm
     private int VisibleUnits => _variants + _classes;
     public long ParameterCount => _weights.LongLength + _visibleBias.Length + _hiddenBias.Length;
 
-    private GenotypeRbm(int variants, int classes, int ploidy, RbmSettings settings, float[] visibleOffset)
+    private GenotypeRbm(int variants, int classes, Ploidy ploidy, RbmSettings settings, float[] visibleOffset)
     {
         (_variants, _classes, _ploidy, _hidden, Settings) = (variants, classes, ploidy, settings.Hidden, settings);
         _weights = new float[_hidden * (variants + classes)];
@@ -49,7 +51,8 @@ public sealed class GenotypeRbm
     }
 
     /// <param name="conditional">Model the class label as a softmax group (needed to sample per label).</param>
-    public static GenotypeRbm Train(TrainingSet train, TrainingSet? validation, RbmSettings settings, bool conditional, Action<TrainingProgress>? progress)
+    public static GenotypeRbm Train(GenotypeRows train, GenotypeRows? validation, RbmSettings settings,
+        bool conditional, Action<TrainingProgress>? progress)
     {
         int classes = conditional ? train.Classes.Count : 0;
         var mean = new float[train.Variants + classes];
@@ -57,7 +60,7 @@ public sealed class GenotypeRbm
         {
             var row = train.Row(r);
             for (int j = 0; j < train.Variants; j++) mean[j] += row[j];
-            if (conditional) mean[train.Variants + train.Labels[r]] += 1;
+            if (conditional) mean[train.Variants + train.ClassIndexes[r]] += 1;
         }
         for (int j = 0; j < mean.Length; j++) mean[j] /= train.Rows;
         var rbm = new GenotypeRbm(train.Variants, classes, train.Ploidy, settings, mean);
@@ -65,14 +68,14 @@ public sealed class GenotypeRbm
         return rbm;
     }
 
-    private void Fit(TrainingSet train, TrainingSet? validation, bool conditional, Action<TrainingProgress>? progress)
+    private void Fit(GenotypeRows train, GenotypeRows? validation, bool conditional, Action<TrainingProgress>? progress)
     {
         var rng = new SeededRandom(Settings.Seed);
         for (int i = 0; i < _weights.Length; i++) _weights[i] = 0.01f * (float)rng.NextGaussian();
         // Visible biases from the frequencies: the model starts as the independent sampler.
         for (int j = 0; j < _variants; j++)
         {
-            double p = Math.Clamp(_visibleOffset[j] / _ploidy, 1e-3, 1 - 1e-3);
+            double p = Math.Clamp(_visibleOffset[j] / _ploidy.Copies, 1e-3, 1 - 1e-3);
             _visibleBias[j] = (float)Math.Log(p / (1 - p));
         }
         for (int c = 0; c < _classes; c++) _visibleBias[_variants + c] = MathF.Log(Math.Max(_visibleOffset[_variants + c], 1e-3f));
@@ -137,12 +140,12 @@ public sealed class GenotypeRbm
         }
     }
 
-    private void LoadRow(TrainingSet set, int row, bool conditional, Span<float> target)
+    private void LoadRow(GenotypeRows set, int row, bool conditional, Span<float> target)
     {
         var values = set.Row(row);
         for (int j = 0; j < _variants; j++) target[j] = values[j];
         if (conditional)
-            for (int c = 0; c < _classes; c++) target[_variants + c] = set.Labels[row] == c ? 1 : 0;
+            for (int c = 0; c < _classes; c++) target[_variants + c] = set.ClassIndexes[row] == c ? 1 : 0;
     }
 
     private void CentreHidden(float[] hidden, int batch, float[] centredHidden)
@@ -195,7 +198,7 @@ public sealed class GenotypeRbm
                 {
                     float p = Sigmoid(field[b * v + j] + _visibleBias[j]);
                     int count = 0;
-                    for (int copy = 0; copy < _ploidy; copy++) if (rng.NextFloat() < p) count++;
+                    for (int copy = 0; copy < _ploidy.Copies; copy++) if (rng.NextFloat() < p) count++;
                     visible[b * v + j] = count;
                 }
                 if (_classes == 0 || clampLabels) continue;
@@ -211,7 +214,7 @@ public sealed class GenotypeRbm
     private float[] _field = [];
 
     /// <summary>Mean absolute difference between the rows and their one-step mean-field reconstruction, per genotype call.</summary>
-    private double ReconstructionError(TrainingSet set, bool conditional, int rows)
+    private double ReconstructionError(GenotypeRows set, bool conditional, int rows)
     {
         int v = VisibleUnits;
         var visible = new float[rows * v];
@@ -224,7 +227,7 @@ public sealed class GenotypeRbm
         double error = 0;
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < _variants; j++)
-                error += Math.Abs(_ploidy * Sigmoid(field[r * v + j] + _visibleBias[j]) - visible[r * v + j]);
+                error += Math.Abs(_ploidy.Copies * Sigmoid(field[r * v + j] + _visibleBias[j]) - visible[r * v + j]);
         return error / ((double)rows * _variants);
     }
 
@@ -232,9 +235,10 @@ public sealed class GenotypeRbm
     /// Runs one Gibbs chain per requested row for <paramref name="sweeps"/> sweeps from draws of the independent model,
     /// labels clamped when the model is conditional; chains are advanced in chunks with one random stream per chunk.
     /// </summary>
-    public GeneratedSet Sample(int[] labels, int sweeps, ulong seed, Action<int, int>? progress = null, int chunk = 1024)
+    public GenotypeRows Sample(RowLabels labels, int sweeps, ulong seed, Action<int, int>? progress = null,
+        int chunk = 1024)
     {
-        int n = labels.Length, v = VisibleUnits;
+        int n = labels.Count, v = VisibleUnits;
         var result = new byte[(long)n * _variants];
         int chunks = (n + chunk - 1) / chunk;
         for (int c = 0; c < chunks; c++)
@@ -249,12 +253,13 @@ public sealed class GenotypeRbm
             {
                 for (int j = 0; j < _variants; j++)
                 {
-                    float p = _visibleOffset[j] / _ploidy;
+                    float p = _visibleOffset[j] / _ploidy.Copies;
                     int count = 0;
-                    for (int copy = 0; copy < _ploidy; copy++) if (rng.NextFloat() < p) count++;
+                    for (int copy = 0; copy < _ploidy.Copies; copy++) if (rng.NextFloat() < p) count++;
                     visible[b * v + j] = count;
                 }
-                for (int k = 0; k < _classes; k++) visible[b * v + _variants + k] = labels[first + b] == k ? 1 : 0;
+                int label = labels.Indexes[first + b];
+                for (int k = 0; k < _classes; k++) visible[b * v + _variants + k] = label == k ? 1 : 0;
             }
             for (int s = 0; s < sweeps; s++)
             {
@@ -265,7 +270,7 @@ public sealed class GenotypeRbm
             for (int b = 0; b < rows; b++)
                 for (int j = 0; j < _variants; j++) result[(long)(first + b) * _variants + j] = (byte)visible[b * v + j];
         }
-        return new GeneratedSet(result, n, _variants, labels);
+        return new GenotypeRows(_ploidy, n, _variants, result, labels: labels);
     }
 
     private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
@@ -280,7 +285,7 @@ public sealed class GenotypeRbm
         {
             ["genosynth.model"] = Kind,
             ["settings"] = System.Text.Json.JsonSerializer.Serialize(Settings),
-            ["shape"] = string.Join(",", _variants, _classes, _ploidy).ToString(CultureInfo.InvariantCulture),
+            ["shape"] = string.Join(",", _variants, _classes, _ploidy.Copies).ToString(CultureInfo.InvariantCulture),
         };
         SafeTensors.Save(path, [
             ("weights", Tensor.FromArray(_weights, _hidden, VisibleUnits)), ("visible_bias", Tensor.FromArray(_visibleBias, VisibleUnits)),
@@ -292,7 +297,8 @@ public sealed class GenotypeRbm
         var loaded = SafeTensors.Load(path);
         var shape = loaded.Metadata["shape"].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var settings = System.Text.Json.JsonSerializer.Deserialize<RbmSettings>(loaded.Metadata["settings"])!;
-        var rbm = new GenotypeRbm(shape[0], shape[1], shape[2], settings, loaded.Tensors["visible_offset"].Span.ToArray());
+        var rbm = new GenotypeRbm(shape[0], shape[1], Ploidy.FromCopies(shape[2]), settings,
+            loaded.Tensors["visible_offset"].Span.ToArray());
         loaded.Tensors["weights"].Span.CopyTo(rbm._weights);
         loaded.Tensors["visible_bias"].Span.CopyTo(rbm._visibleBias);
         loaded.Tensors["hidden_bias"].Span.CopyTo(rbm._hiddenBias);

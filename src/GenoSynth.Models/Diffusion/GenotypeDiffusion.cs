@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
 
@@ -47,105 +48,65 @@ public sealed record DiffusionSettings
 }
 
 /// <summary>
-/// Label-conditioned diffusion on genotypes. Clean values map to [-1, 1] (haplotype bits 2v-1, dosages v-1); the
-/// denoiser predicts the clean value's class and is trained with cross-entropy at random noise levels. The weights
-/// returned are the EMA weights with the lowest validation loss (validation rows only, fixed noise), never the holdout.
+/// Label-conditioned diffusion on genotypes: <see cref="ConditionalDiffusion{TRows, TTarget}"/> with a categorical
+/// step. Clean values map to [-1, 1] (haplotype bits 2v-1, dosages v-1); the denoiser predicts the clean value's class
+/// and is trained with cross-entropy at random noise levels. The weights returned are the EMA weights with the lowest
+/// validation loss (validation rows only, fixed noise), never the holdout.
 /// </summary>
-public sealed class GenotypeDiffusion
+public sealed class GenotypeDiffusion : ConditionalDiffusion<GenotypeRows, int>
 {
-    public Denoiser Model { get; }
-    public NoiseSchedule Schedule { get; }
-    public DiffusionSettings Settings { get; }
-    public IReadOnlyList<TrainingLoss> LossCurve => _curve;
-    private readonly List<TrainingLoss> _curve = [];
-    private readonly int _ploidy;
+    private readonly Ploidy _ploidy;
 
-    private GenotypeDiffusion(Denoiser model, DiffusionSettings settings, int ploidy)
-    {
-        Model = model;
-        Settings = settings;
-        Schedule = new NoiseSchedule(settings.Schedule, settings.Timesteps);
+    private GenotypeDiffusion(Denoiser model, DiffusionSettings settings, Ploidy ploidy) : base(model, settings) =>
         _ploidy = ploidy;
-    }
 
-    /// <summary>The fork of a step's generator that drives dropout masks (the batch draws use the step generator itself).</summary>
-    internal const ulong DropoutStream = 0xD80;
+    private float Scale(byte value) => CallScale.Centred(value, _ploidy);
 
-    private float Scale(byte value) => _ploidy == 1 ? 2f * value - 1f : value - 1f;
-
-    public static GenotypeDiffusion Train(TrainingSet train, TrainingSet? validation, DiffusionSettings settings,
+    public static GenotypeDiffusion Train(GenotypeRows train, GenotypeRows? validation, DiffusionSettings settings,
         string? checkpointPath, Action<TrainingProgress>? progress)
     {
-        var config = settings.DenoiserFor(train.Variants, train.Categories, train.Classes.Count);
-        var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(settings.Seed)), settings, train.Ploidy);
+        var config = settings.DenoiserFor(train.Variants, train.Ploidy.CallValues, train.Classes.Count);
+        var model = Denoiser.Create(config, new SeededRandom(settings.Seed));
+        var diffusion = new GenotypeDiffusion(model, settings, train.Ploidy);
         diffusion.Fit(train, validation, checkpointPath, progress);
         return diffusion;
     }
 
-    private void Fit(TrainingSet train, TrainingSet? validation, string? checkpointPath, Action<TrainingProgress>? progress)
+    protected override int RowCount(GenotypeRows rows) => rows.Rows;
+
+    protected override int ClassOf(GenotypeRows rows, int row) => rows.ClassIndexes[row];
+
+    /// <remarks>
+    /// Noise first, then the label dropout: the order of draws the committed models were trained with.
+    /// </remarks>
+    protected override int NoiseTrainingRow(GenotypeRows rows, int row, int t, SeededRandom rng, Span<float> noisy,
+        Span<int> targets)
     {
-        int m = train.Variants, batch = Math.Min(Settings.Batch, train.Rows);
-        var x = new float[batch * m];
-        var targets = new int[batch * m];
-        var times = new float[batch];
-        var labels = new int[batch];
-        Tensor StepLoss(Graph g, int step)
+        double ab = Schedule.AlphaBar[t];
+        float signal = (float)Math.Sqrt(ab), noise = (float)Math.Sqrt(1 - ab);
+        var values = rows.Row(row);
+        for (int j = 0; j < values.Length; j++)
         {
-            var rng = new SeededRandom(Settings.Seed).Fork((ulong)step + 1);
-            g.Random = rng.Fork(DropoutStream);
-            for (int b = 0; b < batch; b++)
-            {
-                int row = rng.NextInt(train.Rows);
-                int t = rng.NextInt(Settings.Timesteps);
-                double ab = Schedule.AlphaBar[t];
-                float signal = (float)Math.Sqrt(ab), noise = (float)Math.Sqrt(1 - ab);
-                var values = train.Row(row);
-                for (int j = 0; j < m; j++)
-                {
-                    x[b * m + j] = signal * Scale(values[j]) + noise * (float)rng.NextGaussian();
-                    targets[b * m + j] = values[j];
-                }
-                times[b] = t;
-                labels[b] = rng.NextFloat() < Settings.LabelDropout ? Model.NullLabel : train.Labels[row];
-            }
-            return g.CrossEntropy(Model.Forward(g, g.Constant(x, batch, m), times, labels), targets);
+            noisy[j] = signal * Scale(values[j]) + noise * (float)rng.NextGaussian();
+            targets[j] = values[j];
         }
-        Func<double>? validationLoss = validation is { Rows: > 0 } ? () => ValidationLoss(validation) : null;
-        _curve.AddRange(DenoiserTraining.Run(Model, Settings, StepLoss, validationLoss, checkpointPath, progress));
+        return DropLabel(rng, rows.ClassIndexes[row]);
     }
 
-    /// <summary>Mean cross-entropy on the validation rows at fixed noise levels with fixed noise (comparable across steps).</summary>
-    private double ValidationLoss(TrainingSet validation)
+    /// <remarks>Mixed in double precision, as the committed checkpoints were chosen.</remarks>
+    protected override void NoiseValidationRow(GenotypeRows rows, int row, int t, SeededRandom rng, Span<float> noisy,
+        Span<int> targets)
     {
-        int m = validation.Variants;
-        int rows = Math.Min(validation.Rows, 512);
-        var pool = new BufferPool();
-        double total = 0;
-        int count = 0;
-        foreach (double fraction in new[] { 0.1, 0.3, 0.5, 0.7, 0.9 })
+        double ab = Schedule.AlphaBar[t];
+        var values = rows.Row(row);
+        for (int j = 0; j < values.Length; j++)
         {
-            int t = (int)(fraction * (Settings.Timesteps - 1));
-            var rng = new SeededRandom(Settings.Seed ^ 0xABCDEFUL).Fork((ulong)t);
-            double ab = Schedule.AlphaBar[t];
-            var x = new float[rows * m];
-            var targets = new int[rows * m];
-            for (int r = 0; r < rows; r++)
-            {
-                var values = validation.Row(r);
-                for (int j = 0; j < m; j++)
-                {
-                    x[r * m + j] = (float)(Math.Sqrt(ab) * Scale(values[j]) + Math.Sqrt(1 - ab) * rng.NextGaussian());
-                    targets[r * m + j] = values[j];
-                }
-            }
-            var g = new Graph(pool, gradEnabled: false);
-            var labels = Enumerable.Range(0, rows).Select(r => validation.Labels[r]).ToArray();
-            total += g.CrossEntropy(Model.Forward(g, g.Constant(x, rows, m), Enumerable.Repeat((float)t, rows).ToArray(), labels), targets).Item();
-            count++;
-            g.Reset();
+            noisy[j] = (float)(Math.Sqrt(ab) * Scale(values[j]) + Math.Sqrt(1 - ab) * rng.NextGaussian());
+            targets[j] = values[j];
         }
-        return total / count;
     }
+
+    protected override Tensor Loss(Graph g, Tensor output, int[] targets, int rows) => g.CrossEntropy(output, targets);
 
     /// <summary>
     /// Sampling over <paramref name="steps"/> respaced timesteps. At each step the clean genotypes are drawn from the
@@ -153,73 +114,68 @@ public sealed class GenotypeDiffusion
     /// temperature), and the next noisy state comes from that draw, or from the calls' expected value when
     /// <paramref name="estimate"/> is Mean: the DDPM posterior (ancestral) or the DDIM update.
     /// </summary>
-    public GeneratedSet Sample(int[] labels, int steps, float guidance, ulong seed, Action<int, int>? progress = null, int chunk = 512,
-        SamplerKind sampler = SamplerKind.Ancestral, double eta = 0, float temperature = 1, CleanEstimate estimate = CleanEstimate.Draw)
+    public GenotypeRows Sample(RowLabels labels, int steps, float guidance, ulong seed,
+        Action<int, int>? progress = null, int chunk = 512, SamplerKind sampler = SamplerKind.Ancestral, double eta = 0,
+        float temperature = 1, CleanEstimate estimate = CleanEstimate.Draw)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(temperature);
-        float sharpen = 1 / temperature;
-        int m = Model.Config.Variants, k = Model.Config.Categories, n = labels.Length;
-        var result = new byte[(long)n * m];
-        var timesteps = Schedule.SamplingTimesteps(steps);
-        var pool = new BufferPool();
-        int chunks = (n + chunk - 1) / chunk;
-        for (int c = 0; c < chunks; c++)
-        {
-            int first = c * chunk, rows = Math.Min(chunk, n - first);
-            var rng = new SeededRandom(seed).Fork((ulong)c + 1);
-            var x = new float[rows * m];
-            for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
-            var drawn = new byte[rows * m];
-            var rowLabels = labels.AsSpan(first, rows).ToArray();
-            var nullLabels = Enumerable.Repeat(Model.NullLabel, rows).ToArray();
-            var probabilities = new float[k];
-            for (int s = 0; s < timesteps.Length; s++)
-            {
-                int t = timesteps[s], previous = s + 1 < timesteps.Length ? timesteps[s + 1] : -1;
-                var g = new Graph(pool, gradEnabled: false);
-                var input = g.Constant(x, rows, m);
-                var times = Enumerable.Repeat((float)t, rows).ToArray();
-                var logits = Model.Forward(g, input, times, rowLabels).Data;
-                float[]? unconditional = guidance != 0 ? Model.Forward(g, input, times, nullLabels).Data : null;
-                var (onX0, onXt, stepSd) = Schedule.Step(sampler, t, previous, eta);
-                float sd = (float)stepSd;
-                for (int r = 0; r < rows; r++)
-                    for (int j = 0; j < m; j++)
-                    {
-                        float max = float.NegativeInfinity;
-                        for (int cat = 0; cat < k; cat++)
-                        {
-                            int index = (r * k + cat) * m + j;
-                            float l = unconditional is null ? logits[index] : (1 + guidance) * logits[index] - guidance * unconditional[index];
-                            if (sharpen != 1) l *= sharpen;
-                            probabilities[cat] = l;
-                            max = Math.Max(max, l);
-                        }
-                        float sum = 0;
-                        for (int cat = 0; cat < k; cat++) sum += probabilities[cat] = MathF.Exp(probabilities[cat] - max);
-                        int value = CategoricalDraw.Index(probabilities, rng.NextFloat() * sum);
-                        drawn[r * m + j] = (byte)value;
-                        if (previous >= 0)
-                        {
-                            float clean = estimate == CleanEstimate.Draw ? Scale((byte)value) : ExpectedScaled(probabilities, sum);
-                            float mean = (float)(onX0 * clean + onXt * x[r * m + j]);
-                            x[r * m + j] = mean + sd * (float)rng.NextGaussian();
-                        }
-                    }
-                g.Reset();
-                progress?.Invoke(c * timesteps.Length + s + 1, chunks * timesteps.Length);
-            }
-            drawn.CopyTo(result, (long)first * m);
-        }
-        return new GeneratedSet(result, n, m, labels);
+        var result = new byte[(long)labels.Count * Width];
+        SampleChunks(labels.Indexes, steps, guidance, seed, sampler, eta, progress, chunk,
+            (first, rows) => new CallSteps(this, rows, 1 / temperature, estimate,
+                drawn => drawn.CopyTo(result, (long)first * Width)));
+        return new GenotypeRows(_ploidy, labels.Count, Width, result, labels: labels);
     }
 
-    /// <summary>The expected scaled value of a call under unnormalised class weights (their total is <paramref name="sum"/>).</summary>
-    private float ExpectedScaled(ReadOnlySpan<float> weights, float sum)
+    /// <summary>
+    /// The categorical step: draws each call from the (cooled) logits, steps towards it or its expected value.
+    /// </summary>
+    private sealed class CallSteps(GenotypeDiffusion owner, int rows, float sharpen, CleanEstimate estimate,
+        Action<byte[]> finish) : SamplingChunk
     {
-        float expected = 0;
-        for (int cat = 0; cat < weights.Length; cat++) expected += weights[cat] * Scale((byte)cat);
-        return expected / sum;
+        private readonly byte[] _drawn = new byte[rows * owner.Width];
+        private readonly float[] _probabilities = new float[owner.Model.Config.Categories];
+
+        public override void Step(Span<float> x, ReadOnlySpan<float> logits, int t, int previous,
+            (double OnX0, double OnXt, double Sd) update, SeededRandom rng)
+        {
+            int m = owner.Width, k = _probabilities.Length;
+            float sd = (float)update.Sd;
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < m; j++)
+                {
+                    float max = float.NegativeInfinity;
+                    for (int cat = 0; cat < k; cat++)
+                    {
+                        float l = logits[(r * k + cat) * m + j];
+                        if (sharpen != 1) l *= sharpen;
+                        _probabilities[cat] = l;
+                        max = Math.Max(max, l);
+                    }
+                    float sum = 0;
+                    for (int cat = 0; cat < k; cat++) sum += _probabilities[cat] = MathF.Exp(_probabilities[cat] - max);
+                    int value = CategoricalDraw.Index(_probabilities, rng.NextFloat() * sum);
+                    _drawn[r * m + j] = (byte)value;
+                    if (previous >= 0)
+                    {
+                        float clean = estimate == CleanEstimate.Draw ? owner.Scale((byte)value) : ExpectedScaled(sum);
+                        float mean = (float)(update.OnX0 * clean + update.OnXt * x[r * m + j]);
+                        x[r * m + j] = mean + sd * (float)rng.NextGaussian();
+                    }
+                }
+        }
+
+        /// <summary>
+        /// The expected scaled value of a call under the unnormalised class weights, whose total is the sum.
+        /// </summary>
+        private float ExpectedScaled(float sum)
+        {
+            float expected = 0;
+            for (int cat = 0; cat < _probabilities.Length; cat++)
+                expected += _probabilities[cat] * owner.Scale((byte)cat);
+            return expected / sum;
+        }
+
+        public override void Finish() => finish(_drawn);
     }
 
     // ---------------------------------------------------------------- persistence
@@ -231,7 +187,7 @@ public sealed class GenotypeDiffusion
             ["genosynth.model"] = "genotype-diffusion",
             ["config"] = JsonSerializer.Serialize(Model.Config),
             ["settings"] = JsonSerializer.Serialize(Settings),
-            ["ploidy"] = _ploidy.ToString(CultureInfo.InvariantCulture),
+            ["ploidy"] = _ploidy.Copies.ToString(CultureInfo.InvariantCulture),
         };
         SafeTensors.Save(path, Model.NamedParameters(), meta);
     }
@@ -241,7 +197,8 @@ public sealed class GenotypeDiffusion
         var loaded = SafeTensors.Load(path);
         var config = JsonSerializer.Deserialize<DenoiserConfig>(loaded.Metadata["config"])!;
         var settings = JsonSerializer.Deserialize<DiffusionSettings>(loaded.Metadata["settings"])!;
-        var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(0)), settings, int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture));
+        var ploidy = Ploidy.FromCopies(int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture));
+        var diffusion = new GenotypeDiffusion(Denoiser.Create(config, new SeededRandom(0)), settings, ploidy);
         SafeTensors.CopyInto(path, loaded.Tensors, diffusion.Model.NamedParameters(), rejectUnexpected: true);
         return diffusion;
     }

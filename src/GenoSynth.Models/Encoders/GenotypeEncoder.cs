@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Models.Diffusion;
 using GenoSynth.Neural.IO;
 
@@ -18,7 +19,7 @@ public abstract class GenotypeEncoder
     public abstract int LatentSize { get; }
 
     /// <summary>Latent vectors of the rows (labels carried over).</summary>
-    public abstract LatentSet Encode(TrainingSet rows);
+    public abstract LatentSet Encode(GenotypeRows rows);
 
     /// <summary>Genotype calls (rows x variants, values in [0, ploidy]) for latent vectors: the most likely call each.</summary>
     public abstract byte[] Decode(LatentSet latents);
@@ -44,7 +45,7 @@ public abstract class GenotypeEncoder
     }
 
     /// <summary>Fraction of genotype calls that encoding then decoding gives back exactly.</summary>
-    public double ReconstructionAccuracy(TrainingSet rows)
+    public double ReconstructionAccuracy(GenotypeRows rows)
     {
         if (rows.Rows == 0) return double.NaN;
         var decoded = Decode(Encode(rows));

@@ -1,7 +1,9 @@
 using System.Globalization;
+using GenoSynth.Genotypes;
 using GenoSynth.Models.Diffusion;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
+using GenoSynth.Neural.Numerics;
 
 namespace GenoSynth.Models.Encoders;
 
@@ -22,12 +24,12 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
     public override int Variants { get; }
     public override int LatentSize { get; }
     public IReadOnlyList<BlockProjection> Blocks { get; }
-    private readonly int _ploidy;
+    private readonly Ploidy _ploidy;
 
     /// <summary>A block's train means, its components ([k][length], unit rows) and each component's train deviation.</summary>
     public sealed record BlockProjection(VariantBlock Block, float[] Mean, float[][] Components, float[] Deviation, double ExplainedVariance);
 
-    private PcaBlockEncoder(int variants, int ploidy, IReadOnlyList<BlockProjection> blocks)
+    private PcaBlockEncoder(int variants, Ploidy ploidy, IReadOnlyList<BlockProjection> blocks)
     {
         Variants = variants;
         _ploidy = ploidy;
@@ -39,7 +41,8 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
     public static int ComponentsBySize(int length) => length > 20 ? 8 : length >= 5 ? 4 : 1;
 
     /// <param name="explainedVariance">0: the size rule; otherwise the fewest components explaining this fraction of the block's variance.</param>
-    public static PcaBlockEncoder Fit(TrainingSet train, IReadOnlyList<VariantBlock> blocks, double explainedVariance = 0)
+    public static PcaBlockEncoder Fit(GenotypeRows train, IReadOnlyList<VariantBlock> blocks,
+        double explainedVariance = 0)
     {
         if (blocks.Sum(b => b.Length) != train.Variants || blocks.Select((b, i) => i == 0 ? b.Start == 0 : b.Start == blocks[i - 1].Start + blocks[i - 1].Length).Any(ok => !ok))
             throw new ArgumentException("blocks must cover the variants in order, without gaps or overlaps");
@@ -48,7 +51,7 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
         return new PcaBlockEncoder(train.Variants, train.Ploidy, projections);
     }
 
-    private static BlockProjection FitBlock(TrainingSet train, VariantBlock block, double explainedVariance)
+    private static BlockProjection FitBlock(GenotypeRows train, VariantBlock block, double explainedVariance)
     {
         int b = block.Length, n = train.Rows;
         var mean = new double[b];
@@ -70,7 +73,8 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
         for (int j = 0; j < b; j++)
             for (int i = j; i < b; i++) covariance[i, j] = covariance[j, i] /= Math.Max(1, n - 1);
 
-        var (values, vectors) = SymmetricEigen.Decompose(covariance);
+        var (values, vectors) = SymmetricEigen.Decompose(covariance, JacobiStop.RelativeOffDiagonal);
+        foreach (var vector in vectors) SymmetricEigen.MakeLargestEntryPositive(vector);
         double trace = values.Sum(v => Math.Max(v, 0));
         int informative = values.Count(v => v > 1e-9 * Math.Max(trace, 1e-300));
         int k = explainedVariance > 0 ? ComponentsFor(values, trace, explainedVariance) : ComponentsBySize(b);
@@ -92,7 +96,7 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
         return values.Length;
     }
 
-    public override LatentSet Encode(TrainingSet rows)
+    public override LatentSet Encode(GenotypeRows rows)
     {
         var latents = new float[(long)rows.Rows * LatentSize];
         Parallel.For(0, rows.Rows, r =>
@@ -111,7 +115,7 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
                 }
             }
         });
-        return new LatentSet(latents, rows.Rows, LatentSize, rows.Labels);
+        return new LatentSet(latents, rows.Rows, LatentSize, rows.ClassIndexes);
     }
 
     public override byte[] Decode(LatentSet latents)
@@ -134,7 +138,10 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
                     for (int j = 0; j < b; j++) values[j] += score * component[j];
                 }
                 for (int j = 0; j < b; j++)
-                    result[(long)r * Variants + p.Block.Start + j] = (byte)Math.Clamp((int)Math.Round(values[j], MidpointRounding.AwayFromZero), 0, _ploidy);
+                {
+                    int call = (int)Math.Round(values[j], MidpointRounding.AwayFromZero);
+                    result[(long)r * Variants + p.Block.Start + j] = (byte)Math.Clamp(call, 0, _ploidy.Copies);
+                }
             }
         });
         return result;
@@ -154,7 +161,7 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
         {
             ["genosynth.encoder"] = KindName,
             ["variants"] = Variants.ToString(CultureInfo.InvariantCulture),
-            ["ploidy"] = _ploidy.ToString(CultureInfo.InvariantCulture),
+            ["ploidy"] = _ploidy.Copies.ToString(CultureInfo.InvariantCulture),
             ["blocks"] = string.Join(",", Blocks.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Block.Start}:{p.Block.Length}:{p.ExplainedVariance:R}"))),
         };
         SafeTensors.Save(path, tensors, meta);
@@ -173,6 +180,6 @@ public sealed class PcaBlockEncoder : GenotypeEncoder
                 loaded.Tensors[$"block.{i:D5}.deviation"].Span.ToArray(), double.Parse(parts[2], CultureInfo.InvariantCulture));
         }).ToList();
         return new PcaBlockEncoder(int.Parse(loaded.Metadata["variants"], CultureInfo.InvariantCulture),
-            int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture), blocks);
+            Ploidy.FromCopies(int.Parse(loaded.Metadata["ploidy"], CultureInfo.InvariantCulture)), blocks);
     }
 }

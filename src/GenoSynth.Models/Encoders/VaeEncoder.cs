@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using GenoSynth.Genotypes;
 using GenoSynth.Models.Diffusion;
 using GenoSynth.Neural;
 using GenoSynth.Neural.IO;
@@ -45,16 +46,17 @@ public sealed class VaeEncoder : GenotypeEncoder
         _network = network;
     }
 
-    public static VaeEncoder Fit(TrainingSet train, VaeSettings settings, Action<TrainingProgress>? progress = null)
+    public static VaeEncoder Fit(GenotypeRows train, VaeSettings settings, Action<TrainingProgress>? progress = null)
     {
         if (settings.Compression < 1 || !BitOperations.IsPow2(settings.Compression)) throw new ArgumentException("compression must be a power of two");
-        var config = new VaeConfig(train.Variants, train.Categories, settings.Compression, settings.LatentChannels, settings.Channels);
+        var config = new VaeConfig(train.Variants, train.Ploidy.CallValues, settings.Compression,
+            settings.LatentChannels, settings.Channels);
         var vae = new VaeEncoder(config, new VaeNetwork(config, new SeededRandom(settings.Seed)));
         vae.Train(train, settings, progress);
         return vae;
     }
 
-    private void Train(TrainingSet train, VaeSettings settings, Action<TrainingProgress>? progress)
+    private void Train(GenotypeRows train, VaeSettings settings, Action<TrainingProgress>? progress)
     {
         var parameters = _network.Parameters();
         var optimizer = new Adam(parameters, settings.LearningRate);
@@ -97,7 +99,7 @@ public sealed class VaeEncoder : GenotypeEncoder
     }
 
     /// <summary>[rows, categories, padded length] one-hot calls; padding positions are all zero.</summary>
-    private Tensor OneHot(Graph g, TrainingSet set, ReadOnlySpan<int> rows)
+    private Tensor OneHot(Graph g, GenotypeRows set, ReadOnlySpan<int> rows)
     {
         int k = _config.Categories, lp = _config.PaddedLength;
         var x = g.New([rows.Length, k, lp]);
@@ -109,7 +111,7 @@ public sealed class VaeEncoder : GenotypeEncoder
         return x;
     }
 
-    public override LatentSet Encode(TrainingSet rows)
+    public override LatentSet Encode(GenotypeRows rows)
     {
         var latents = new float[(long)rows.Rows * LatentSize];
         var pool = new BufferPool();
@@ -121,7 +123,7 @@ public sealed class VaeEncoder : GenotypeEncoder
             mu.Data.AsSpan(0, count * LatentSize).CopyTo(latents.AsSpan(first * LatentSize));
             g.Reset();
         }
-        return new LatentSet(latents, rows.Rows, LatentSize, rows.Labels);
+        return new LatentSet(latents, rows.Rows, LatentSize, rows.ClassIndexes);
     }
 
     public override byte[] Decode(LatentSet latents) => DecodeCalls(latents, null);

@@ -30,33 +30,6 @@ public abstract class Optimizer(IReadOnlyList<Tensor> parameters, float learning
     }
 }
 
-/// <summary>SGD with optional momentum and L2 weight decay.</summary>
-public sealed class Sgd(IReadOnlyList<Tensor> parameters, float learningRate, float momentum = 0, float weightDecay = 0)
-    : Optimizer(parameters, learningRate)
-{
-    private readonly float[][] _velocity = parameters.Select(p => new float[p.Length]).ToArray();
-
-    public override void Step()
-    {
-        StepCount++;
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            var p = Parameters[i].Data;
-            var g = Parameters[i].Grad!;
-            var v = _velocity[i];
-            for (int j = 0; j < Parameters[i].Length; j++)
-            {
-                float grad = g[j] + weightDecay * p[j];
-                v[j] = momentum * v[j] + grad;
-                p[j] -= LearningRate * (momentum > 0 ? v[j] : grad);
-            }
-        }
-    }
-
-    public override IEnumerable<(string, int, Tensor)> State() =>
-        Parameters.Select((p, i) => ("sgd.velocity", i, new Tensor(_velocity[i], p.Shape)));
-}
-
 /// <summary>
 /// Adam (Kingma and Ba). With <c>decoupledWeightDecay</c> it is AdamW (Loshchilov and Hutter): the decay shrinks the
 /// weights directly instead of being added to the gradient.

@@ -37,7 +37,7 @@ public static class EvaluationBenchmarks
         var plink = new PlinkOperations(new PlinkRunner(new PlinkLocator()));
         plink.ImportVcf(vcf, scratch.File("agbl4"));
         var data = Plink1Files.Read(scratch.File("agbl4"));
-        var set = GenotypeSet.FromDiploid("agbl4", data.Genotypes, data.Samples.Select(s => s.IndividualId).ToList());
+        var set = EvaluationInputs.FromPacked("agbl4", data.Genotypes, [.. data.Samples.Select(s => s.IndividualId)]);
         Linkage.R2Matrix(set.SelectRows(Enumerable.Range(0, 50).ToList())); // warm-up
         clock.Restart();
         var ours = Linkage.R2Matrix(set);
@@ -66,12 +66,12 @@ public static class EvaluationBenchmarks
             .Select(f => VcfReader.Read(path(f), keepHaplotypes: true)).ToList();
         int m = halves[0].Variants.Count;
         var all = halves.Select(h => h.Haplotypes!)
-            .SelectMany(h => Enumerable.Range(0, h.HaplotypeCount).Select(r => h.Row(r).ToArray())).ToList();
-        GenotypeSet Rows(string name, IReadOnlyList<byte[]> rows)
+            .SelectMany(h => Enumerable.Range(0, h.Rows).Select(r => h.Row(r).ToArray())).ToList();
+        GenotypeRows Rows(string name, IReadOnlyList<byte[]> rows)
         {
             var ids = Enumerable.Range(0, rows.Count).Select(r => $"{name}{r / 2}_{(r % 2 == 0 ? 'A' : 'B')}").ToList();
-            return new GenotypeSet(name, 1, rows.Count, m, rows.SelectMany(r => r).ToArray(), ids,
-                ids.Select(HaplotypeMatrix.IndividualOf).ToList());
+            return new GenotypeRows(Ploidy.Haplotype, rows.Count, m, rows.SelectMany(r => r).ToArray(), ids,
+                name: name);
         }
         var train = Rows("train", all.Take(4008).ToList());
         var holdout = Rows("holdout", all.Skip(4008).Take(1000).ToList());

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GenoSynth.Evaluation;
+using GenoSynth.Genotypes;
 using GenoSynth.Neural;
 using GenoSynth.Pipeline.Store;
 using GenoSynth.Reports;
@@ -50,7 +51,7 @@ public static class EvaluationRun
         if (train.Rows == 0 || holdout.Rows == 0)
             throw new InputException($"the split leaves {train.Rows} train and {holdout.Rows} holdout rows of {request.Real}: do the id files name its individuals?");
 
-        var synthetic = new List<GenotypeSet>();
+        var synthetic = new List<GenotypeRows>();
         for (int i = 0; i < request.Synthetic.Count; i++)
         {
             string name = i < request.Names.Count ? request.Names[i] : Path.GetFileName(request.Synthetic[i]).Split('.')[0];

@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using System.Text.Json.Serialization;
 
 namespace GenoSynth.Pipeline.Spec;

@@ -3,7 +3,6 @@ namespace GenoSynth.Pipeline.Spec;
 // The sections that say which data an experiment reads and which variants and individuals it keeps. Each [Key]
 // property is that key's only declaration (see KeyAttribute); property order is the order of the JSON in cache keys.
 
-public enum Ploidy { Haplotype, Diploid }
 
 public enum InputFormat { Plink, Vcf, Hapt }
 

@@ -50,7 +50,7 @@ public sealed class BaselinesStage : IStage
                 var labels = SyntheticFiles.DrawLabels(train, baseline.Sample, context.Spec.SourcePath);
                 var generated = Generators.Sample(modelPath, train, encoder, labels.RowLabels, baseline.Sample, null).Set;
                 context.Timings[$"{baseline.Name}.sample"] = Math.Round(clock.Elapsed.TotalSeconds, 2);
-                SyntheticFiles.Write(context.Output(baseline.Name), train, generated, labels, variants, withVcf: false);
+                SyntheticFiles.Write(context.Output(baseline.Name), generated, labels, variants, withVcf: false);
                 SyntheticFiles.WriteLabels(context.Output(baseline.Name + ".labels.tsv"), train, labels);
                 StageFiles.WriteLines(context.Output(baseline.Name + ".loss.tsv"), trained.LossLines);
                 summaries.Add(new { name = baseline.Name, model = SpecNodeNames.Snake(baseline.Model.Type.ToString()), details = trained.Details, encoder = encoderDetails, rows = generated.Rows });
@@ -65,7 +65,8 @@ public sealed class BaselinesStage : IStage
     /// The encoder a diffusion baseline learns on: none for the RBM, GAN and independent samplers (they model genotypes),
     /// the main encoder when the baseline keeps the main encode section, else its own, fitted here on the train rows.
     /// </summary>
-    private static (GenotypeEncoder? Encoder, object? Details) BaselineEncoder(StageContext context, BaselineSpec baseline, TrainingSet train, TrainingSet validation,
+    private static (GenotypeEncoder? Encoder, object? Details) BaselineEncoder(StageContext context,
+        BaselineSpec baseline, GenotypeRows train, GenotypeRows validation,
         IReadOnlyList<Variant> variants)
     {
         if (baseline.Model.Type != ModelType.Diffusion || baseline.Encode.Method == EncodeMethod.Identity) return (null, null);

@@ -39,22 +39,22 @@ public sealed class EncodeStage : IStage
         var validation = StageFiles.ReadLines(context.Input("split", StageFiles.Validation)).ToHashSet(StringComparer.Ordinal);
         var classes = labels.Values.Distinct().Order(StringComparer.Ordinal).ToList();
         var samples = qc.Samples.Select(s => s.IndividualId).ToList();
-        int ploidy = context.Spec.Ploidy == Ploidy.Haplotype ? 1 : 2;
+        var ploidy = context.Spec.Ploidy;
 
         // Per row: (split, row id, individual, label) and its values over the selected variants.
         var rows = new List<(string Split, string Id, string Individual, string Label, byte[] Values)>();
-        if (ploidy == 1)
+        if (ploidy == Ploidy.Haplotype)
         {
             var (haplotypes, _) = HaptFiles.ReadHaplotypes(context.Input("qc", StageFiles.QcHaplotypes), null);
-            for (int h = 0; h < haplotypes.HaplotypeCount; h++)
+            for (int h = 0; h < haplotypes.Rows; h++)
             {
-                string individual = HaplotypeMatrix.IndividualOf(haplotypes.HaplotypeIds[h]);
+                string individual = haplotypes.Individuals[h];
                 string? split = train.Contains(individual) ? "train" : validation.Contains(individual) ? "validation" : null;
                 if (split is null) continue;
                 var values = new byte[columns.Count];
                 var row = haplotypes.Row(h);
                 for (int c = 0; c < columns.Count; c++) values[c] = row[columns[c]];
-                rows.Add((split, haplotypes.HaplotypeIds[h], individual, labels[individual], values));
+                rows.Add((split, haplotypes.RowIds![h], individual, labels[individual], values));
             }
         }
         else
@@ -84,13 +84,18 @@ public sealed class EncodeStage : IStage
         StageFiles.WriteLines(context.Output(Rows), new[] { "split\tid\tindividual\tlabel" }
             .Concat(rows.OrderBy(r => r.Split == "train" ? 0 : 1).Select(r => $"{r.Split}\t{r.Id}\t{r.Individual}\t{r.Label}")));
         Plink1Files.WriteBim(context.Output(Variants), columns.Select(j => qc.Variants[j]));
-        Models.TrainingSet Set(string split) => new(rows.Where(r => r.Split == split).SelectMany(r => r.Values).ToArray(), rows.Count(r => r.Split == split),
-            columns.Count, ploidy, rows.Where(r => r.Split == split).Select(r => classes.IndexOf(r.Label)).ToArray(), classes);
+        GenotypeRows Set(string split)
+        {
+            var part = rows.Where(r => r.Split == split).ToList();
+            var classIndexes = new RowLabels(part.Select(r => classes.IndexOf(r.Label)).ToArray(), classes);
+            return new GenotypeRows(ploidy, part.Count, columns.Count, part.SelectMany(r => r.Values).ToArray(),
+                labels: classIndexes, name: split);
+        }
         var encoder = FitEncoder(context, Set("train"), Set("validation"), columns.Select(j => qc.Variants[j]).ToList());
         StageFiles.WriteJson(context.Output("encode.json"), new
         {
             method = SpecNode.ToSnake(context.Spec.Encode.Method.ToString()),
-            ploidy,
+            ploidy = ploidy.Copies,
             variants = columns.Count,
             train_rows = rows.Count(r => r.Split == "train"),
             validation_rows = rows.Count(r => r.Split == "validation"),
@@ -106,7 +111,8 @@ public sealed class EncodeStage : IStage
     private sealed record FittedEncoder(int LatentSize, double TrainAccuracy, double? ValidationAccuracy, object Details);
 
     /// <summary>Fits the spec's latent encoder on the train rows, saves it and reports its reconstruction accuracy; null for identity.</summary>
-    private static FittedEncoder? FitEncoder(StageContext context, Models.TrainingSet train, Models.TrainingSet validation, IReadOnlyList<Variant> variants)
+    private static FittedEncoder? FitEncoder(StageContext context, GenotypeRows train, GenotypeRows validation,
+        IReadOnlyList<Variant> variants)
     {
         var progress = new ProgressLine(context, "encoder");
         var fit = Fit(context, context.Spec.Encode, train, variants, "encoder", p => progress.Report(p.Step, p.TotalSteps, $"loss {p.Loss:F4}"));
@@ -126,7 +132,8 @@ public sealed class EncodeStage : IStage
     /// <summary>Fits the latent encoder an encode spec describes on the train rows (null for identity), with a summary of its settings.</summary>
     /// <param name="variants">The train rows' variants (pca-blocks groups them by LD block or gene).</param>
     /// <param name="name">Names this encoder's scratch files and log lines.</param>
-    public static (Models.Encoders.GenotypeEncoder Encoder, object Details)? Fit(StageContext context, EncodeSpec spec, Models.TrainingSet train,
+    public static (Models.Encoders.GenotypeEncoder Encoder, object Details)? Fit(StageContext context, EncodeSpec spec,
+        GenotypeRows train,
         IReadOnlyList<Variant> variants, string name, Action<Models.TrainingProgress>? progress)
     {
         switch (spec.Method)
@@ -172,18 +179,18 @@ public sealed class EncodeStage : IStage
     }
 
     /// <summary>Reads the encoded matrices back as training sets.</summary>
-    public static (Models.TrainingSet Train, Models.TrainingSet Validation) Load(StageContext context)
+    public static (GenotypeRows Train, GenotypeRows Validation) Load(StageContext context)
     {
         var rows = File.ReadAllLines(context.Input("encode", Rows)).Skip(1).Select(l => l.Split('\t')).ToList();
         var variants = Plink1Files.ReadBim(context.Input("encode", Variants)).Count;
         var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(context.Input("encode", "encode.json"))).RootElement;
-        int ploidy = json.GetProperty("ploidy").GetInt32();
+        var ploidy = Ploidy.FromCopies(json.GetProperty("ploidy").GetInt32());
         var classes = json.GetProperty("classes").EnumerateArray().Select(e => e.GetString()!).ToList();
-        Models.TrainingSet Set(string split, string file)
+        GenotypeRows Set(string split, string file)
         {
-            var labels = rows.Where(r => r[0] == split).Select(r => classes.IndexOf(r[3])).ToArray();
+            var labels = new RowLabels([.. rows.Where(r => r[0] == split).Select(r => classes.IndexOf(r[3]))], classes);
             var values = File.ReadAllBytes(context.Input("encode", file));
-            return new Models.TrainingSet(values, labels.Length, variants, ploidy, labels, classes);
+            return new GenotypeRows(ploidy, labels.Count, variants, values, labels: labels, name: split);
         }
         return (Set("train", TrainMatrix), Set("validation", ValidationMatrix));
     }

@@ -19,7 +19,8 @@ public static class EncoderBlocks
 
     /// <param name="variants">The encoded variants, in the train rows' column order.</param>
     /// <param name="scratchName">Prefix of the scratch files (one per encoder fitted in a stage).</param>
-    public static Plan For(StageContext context, EncodeSpec spec, TrainingSet train, IReadOnlyList<Variant> variants, string scratchName)
+    public static Plan For(StageContext context, EncodeSpec spec, GenotypeRows train, IReadOnlyList<Variant> variants,
+        string scratchName)
     {
         if (variants.Count != train.Variants) throw new ArgumentException($"{variants.Count} variants for {train.Variants} columns");
         if (spec.Blocks == BlockGrouping.Fixed)
@@ -56,18 +57,14 @@ public static class EncoderBlocks
     }
 
     /// <summary>Index of each variant's LD block among the train rows, or -1 when it lies in none.</summary>
-    private static int[] LdBlockGroups(StageContext context, TrainingSet train, IReadOnlyList<Variant> variants, int maxKb, string prefix)
+    private static int[] LdBlockGroups(StageContext context, GenotypeRows train, IReadOnlyList<Variant> variants,
+        int maxKb, string prefix)
     {
         // PLINK needs individuals: haplotype rows come in pairs of one individual (the encode stage's row order), dosage rows
         // are individuals. Variant ids are replaced by their column so that duplicated or missing ids cannot mix blocks up.
-        PackedGenotypes genotypes;
-        if (train.Ploidy == 1)
-        {
-            if (train.Rows % 2 != 0) throw new InvalidOperationException($"{train.Rows} haplotype rows do not pair into individuals");
-            genotypes = new HaplotypeMatrix(train.Rows, train.Variants, train.Values,
-                Enumerable.Range(0, train.Rows).Select(r => HaplotypeMatrix.HaplotypeId($"T{r / 2}", r % 2)).ToList()).ToDiploid();
-        }
-        else genotypes = PackedGenotypes.FromSampleRows(train.Values, train.Rows, train.Variants);
+        if (train.Ploidy == Ploidy.Haplotype && train.Rows % 2 != 0)
+            throw new InvalidOperationException($"{train.Rows} haplotype rows do not pair into individuals");
+        var genotypes = train.ToPackedDosages();
         var samples = Enumerable.Range(0, genotypes.SampleCount).Select(i => new Sample($"T{i}", $"T{i}")).ToList();
         var columns = variants.Select((v, j) => v with { Id = ColumnId(j) }).ToList();
         Plink1Files.Write(prefix, new PlinkDataset(columns, samples, genotypes));

@@ -34,19 +34,19 @@ public sealed class EvaluateStage : IStage
         var columns = Enumerable.Range(0, qcVariants.Count).Where(j => selected.Contains(qcVariants[j].Id)).ToList();
         var labels = StageFiles.ReadLabels(context.Input("labels", StageFiles.Labels)).ToDictionary(r => r.Iid, r => r.Label);
 
-        GenotypeSet real, synthetic;
+        GenotypeRows real, synthetic;
         if (spec.Ploidy == Ploidy.Haplotype)
         {
             var (haplotypes, _) = HaptFiles.ReadHaplotypes(context.Input("qc", StageFiles.QcHaplotypes), null);
-            var individuals = Enumerable.Range(0, haplotypes.HaplotypeCount / 2).ToList();
-            real = GenotypeSet.FromHaplotypes("real", haplotypes.SelectIndividuals(individuals, columns));
+            var individuals = Enumerable.Range(0, haplotypes.Rows / 2).ToList();
+            real = haplotypes.SelectIndividuals(individuals, columns).Named("real");
             synthetic = LoadGenerated(context.Input("sample", "synthetic.hapt.gz"), SetName(spec), spec.Ploidy);
         }
         else
         {
             var qc = Plink1Files.Read(context.Input("qc", StageFiles.QcPrefix));
             var subset = qc.Genotypes.Subset(Enumerable.Range(0, qc.Samples.Count).ToList(), columns);
-            real = GenotypeSet.FromDiploid("real", subset, qc.Samples.Select(s => s.IndividualId).ToList());
+            real = EvaluationInputs.FromPacked("real", subset, qc.Samples.Select(s => s.IndividualId).ToList());
             synthetic = LoadGenerated(context.Input("sample", "synthetic"), SetName(spec), spec.Ploidy);
         }
         real = EvaluationInputs.AttachLabels(real, labels, StageFiles.Labels);
@@ -56,7 +56,7 @@ public sealed class EvaluateStage : IStage
         var positions = columns.Select(j => (qcVariants[j].Chromosome, qcVariants[j].Position)).ToList();
 
         var options = new EvaluationOptions(AatsDraw: spec.Evaluate.AatsDraw, AatsRepeats: spec.Evaluate.AatsRepeats, Seed: spec.Evaluate.Seed, Utility: spec.Evaluate.Utility);
-        var sets = new List<GenotypeSet> { synthetic };
+        var sets = new List<GenotypeRows> { synthetic };
         foreach (var baseline in spec.Baselines)
         {
             var set = LoadGenerated(context.Input("baselines", BaselinesStage.SetFile(baseline.Name, spec.Ploidy)), baseline.Name, spec.Ploidy);
@@ -67,8 +67,10 @@ public sealed class EvaluateStage : IStage
             var path = context.Resolver.Resolve(comparison.File);
             var set = EvaluationInputs.Load(path, comparison.Name, null).Set;
             if (set.Variants != real.Variants || set.Ploidy != real.Ploidy)
-                throw new InputException($"evaluate.compare '{comparison.Name}' ({comparison.File.Name}): {set.Variants} variants of ploidy {set.Ploidy}, " +
-                    $"the experiment's selected data have {real.Variants} of ploidy {real.Ploidy}; a comparison set must hold the same variants in the same order");
+                throw new InputException($"evaluate.compare '{comparison.Name}' ({comparison.File.Name}): " +
+                    $"{set.Variants} variants of ploidy {set.Ploidy.Copies}, the experiment's selected data have " +
+                    $"{real.Variants} of ploidy {real.Ploidy.Copies}; a comparison set must hold the same variants " +
+                    "in the same order");
             sets.Add(set);
         }
         // A segmenting generator's train stage lists its segments; the boundary LD metrics need them.
@@ -84,11 +86,12 @@ public sealed class EvaluateStage : IStage
             $"AA_truth {m.Privacy["aa_truth"].Value:F3}, AA_syn {m.Privacy["aa_syn"].Value:F3}, exact copies {m.Privacy["exact_copies"].Value}");
     }
 
-    private static GenotypeSet LoadGenerated(string path, string name, Ploidy ploidy)
+    private static GenotypeRows LoadGenerated(string path, string name, Ploidy ploidy)
     {
-        if (ploidy == Ploidy.Haplotype) return GenotypeSet.FromHaplotypes(name, HaptFiles.ReadHaplotypes(path, null).Haplotypes);
+        if (ploidy == Ploidy.Haplotype) return HaptFiles.ReadHaplotypes(path, null).Haplotypes.Named(name);
         var generated = Plink1Files.Read(path);
-        return GenotypeSet.FromDiploid(name, generated.Genotypes, generated.Samples.Select(s => s.IndividualId).ToList());
+        var ids = generated.Samples.Select(s => s.IndividualId).ToList();
+        return EvaluationInputs.FromPacked(name, generated.Genotypes, ids);
     }
 
     public static string SetName(ExperimentSpec spec) => SpecNodeNames.Snake(spec.Model.Type.ToString());

@@ -35,7 +35,7 @@ public sealed class FetchStage : IStage
         string Find(string suffix) => resolved.Single(r => r.File.Name.EndsWith(suffix, StringComparison.Ordinal)).Path;
 
         PlinkDataset dataset;
-        HaplotypeMatrix? haplotypes = null;
+        GenotypeRows? haplotypes = null;
         object details;
         switch (spec.Data.Format)
         {
@@ -63,7 +63,7 @@ public sealed class FetchStage : IStage
             {
                 var parts = new List<PlinkDataset>();
                 var imports = new List<object>();
-                var haplotypeParts = new List<HaplotypeMatrix>();
+                var haplotypeParts = new List<GenotypeRows>();
                 int index = 0;
                 foreach (var (file, path) in resolved)
                 {
@@ -84,11 +84,13 @@ public sealed class FetchStage : IStage
             }
             case InputFormat.Hapt:
             {
-                var hapt = HaptFiles.Read(Find(resolved.First(r => r.File.Name.Contains(".hapt", StringComparison.Ordinal)).File.Name), Find(".legend"));
-                var individuals = hapt.Haplotypes.IndividualIds(resolved.First(r => r.File.Name.Contains(".hapt", StringComparison.Ordinal)).Path);
-                dataset = new PlinkDataset(hapt.Variants, individuals.Select(id => new Sample(id, id)).ToList(), hapt.Haplotypes.ToDiploid());
+                var haptFile = resolved.First(r => r.File.Name.Contains(".hapt", StringComparison.Ordinal));
+                var hapt = HaptFiles.Read(Find(haptFile.File.Name), Find(".legend"));
+                var individuals = hapt.Haplotypes.PairedIndividuals(haptFile.Path);
+                var samples = individuals.Select(id => new Sample(id, id)).ToList();
+                dataset = new PlinkDataset(hapt.Variants, samples, hapt.Haplotypes.ToPackedDosages());
                 if (spec.Ploidy == Ploidy.Haplotype) haplotypes = hapt.Haplotypes;
-                details = new { haplotypes = hapt.Haplotypes.HaplotypeCount };
+                details = new { haplotypes = hapt.Haplotypes.Rows };
                 break;
             }
             default:
@@ -102,13 +104,13 @@ public sealed class FetchStage : IStage
         {
             samples = dataset.Samples.Count,
             variants = dataset.Variants.Count,
-            haplotypes = haplotypes?.HaplotypeCount,
+            haplotypes = haplotypes?.Rows,
             missing_calls = dataset.Genotypes.CountMissing(),
             inputs = resolved.Select(r => new { name = r.File.Name, sha256 = r.File.Sha256 }),
             details,
         });
         context.Log($"fetched {dataset.Samples.Count} samples x {dataset.Variants.Count} variants" +
-            (haplotypes is null ? "" : $" ({haplotypes.HaplotypeCount} haplotypes)"));
+            (haplotypes is null ? "" : $" ({haplotypes.Rows} haplotypes)"));
     }
 
     /// <summary>Several files over the same variants (e.g. a cohort split in halves) become one fileset, samples concatenated.</summary>
@@ -141,22 +143,21 @@ public sealed class FetchStage : IStage
         return new PlinkDataset(first.Variants, parts.SelectMany(p => p.Samples).ToList(), joined);
     }
 
-    private static HaplotypeMatrix ReadPhasedMatching(string vcfPath, PlinkDataset imported, string idPrefix)
+    private static GenotypeRows ReadPhasedMatching(string vcfPath, PlinkDataset imported, string idPrefix)
     {
         var vcf = VcfReader.Read(vcfPath, keepHaplotypes: true);
-        if (vcf.Haplotypes is null || vcf.Ploidy != 2)
+        if (vcf.Haplotypes is null || vcf.Ploidy != Ploidy.Diploid)
             throw new InputException($"{vcfPath}: ploidy 'haplotype' needs phased diploid genotypes (found unphased calls)");
         if (vcf.Variants.Count != imported.Variants.Count || vcf.Variants.Select(v => v.Position).SequenceEqual(imported.Variants.Select(v => v.Position)) is false)
             throw new InputException($"{vcfPath}: our VCF reader and plink2 kept different variants");
-        var ids = vcf.Haplotypes.HaplotypeIds.Select(h => idPrefix + h).ToList();
-        return new HaplotypeMatrix(vcf.Haplotypes.HaplotypeCount, vcf.Haplotypes.VariantCount, vcf.Haplotypes.Alleles, ids);
+        return vcf.Haplotypes.WithRowIds(vcf.Haplotypes.RowIds!.Select(h => idPrefix + h).ToList());
     }
 
-    private static HaplotypeMatrix ConcatHaplotypes(List<HaplotypeMatrix> parts)
+    private static GenotypeRows ConcatHaplotypes(List<GenotypeRows> parts)
     {
         if (parts.Count == 1) return parts[0];
-        int m = parts[0].VariantCount;
-        var alleles = parts.SelectMany(p => p.Alleles).ToArray();
-        return new HaplotypeMatrix(parts.Sum(p => p.HaplotypeCount), m, alleles, parts.SelectMany(p => p.HaplotypeIds).ToList());
+        var values = parts.SelectMany(p => p.Values).ToArray();
+        return new GenotypeRows(Ploidy.Haplotype, parts.Sum(p => p.Rows), parts[0].Variants, values,
+            parts.SelectMany(p => p.RowIds!).ToList());
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GenoSynth.Genotypes;
 using GenoSynth.Models;
 using GenoSynth.Models.Baselines;
 using GenoSynth.Models.Diffusion;
@@ -20,7 +21,8 @@ public static class Generators
 {
     /// <param name="encoder">The fitted latent encoder (encode pca-blocks or vae): a diffusion model then learns its latents;
     /// the RBM, GAN and independent samplers always model genotypes.</param>
-    public static TrainedGenerator Train(ModelSpec model, TrainSpec t, TrainingSet train, TrainingSet validation, GenotypeEncoder? encoder,
+    public static TrainedGenerator Train(ModelSpec model, TrainSpec t, GenotypeRows train, GenotypeRows validation,
+        GenotypeEncoder? encoder,
         string modelPath, string? checkpointPath, Action<TrainingProgress> progress)
     {
         var meta = new Dictionary<string, string> { ["classes"] = string.Join(",", train.Classes) };
@@ -75,7 +77,7 @@ public static class Generators
                 bool perLabel = model.Type == ModelType.PerLabelIndependent;
                 var sampler = IndependentSampler.Fit(train, perLabel);
                 meta["genosynth.model"] = perLabel ? "per-label-independent" : "independent";
-                meta["ploidy"] = train.Ploidy.ToString(CultureInfo.InvariantCulture);
+                meta["ploidy"] = train.Ploidy.Copies.ToString(CultureInfo.InvariantCulture);
                 SafeTensors.Save(modelPath, sampler.Tensors(), meta);
                 details = new { per_label = perLabel };
                 break;
@@ -120,8 +122,8 @@ public static class Generators
     /// <summary>Samples from whichever generator the model file holds; returns the draw and that kind ("genosynth.model").</summary>
     /// <param name="encoder">Decodes a latent diffusion's draws (the encoder it was trained on).</param>
     /// <param name="progress">(done, total) units of sampling work: denoising steps or Gibbs sweeps.</param>
-    public static (GeneratedSet Set, string Kind) Sample(string modelPath, TrainingSet train, GenotypeEncoder? encoder, int[] rowLabels, SampleSpec spec,
-        Action<int, int>? progress)
+    public static (GenotypeRows Set, string Kind) Sample(string modelPath, GenotypeRows train, GenotypeEncoder? encoder,
+        RowLabels rowLabels, SampleSpec spec, Action<int, int>? progress)
     {
         var loaded = SafeTensors.Load(modelPath);
         var kind = loaded.Metadata["genosynth.model"];
@@ -129,8 +131,10 @@ public static class Generators
         {
             "genotype-diffusion" => GenotypeDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, progress,
                 sampler: spec.Sampler, eta: spec.Eta, temperature: (float)(spec.Temperature ?? 1), estimate: spec.CleanEstimate),
-            LatentDiffusion.Kind => Decode(encoder ?? throw new InvalidOperationException($"{modelPath}: a latent diffusion needs its encoder"),
-                LatentDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed, spec.Sampler, spec.Eta, progress), spec),
+            LatentDiffusion.Kind => Decode(
+                encoder ?? throw new InvalidOperationException($"{modelPath}: a latent diffusion needs its encoder"),
+                LatentDiffusion.Load(modelPath).Sample(rowLabels, spec.Steps, (float)spec.Guidance, spec.Seed,
+                    spec.Sampler, spec.Eta, progress), rowLabels, train.Ploidy, spec),
             GenotypeRbm.Kind => GenotypeRbm.Load(modelPath).Sample(rowLabels, spec.Steps, spec.Seed, progress),
             GenotypeGan.Kind => GenotypeGan.Load(modelPath).Sample(rowLabels, spec.Seed),
             _ => IndependentSampler.FromTensors(loaded.Tensors, train.Ploidy, kind == "per-label-independent")
@@ -140,9 +144,14 @@ public static class Generators
     }
 
     /// <summary>The decoding draws use a fork of the sampling seed of their own, so argmax and drawn decodings share the latents.</summary>
-    private static GeneratedSet Decode(GenotypeEncoder encoder, LatentSet latents, SampleSpec spec) =>
-        new(spec.Decode == LatentDecoding.Sample ? encoder.DecodeByDrawing(latents, new SeededRandom(spec.Seed).Fork(DecodingStream).NextUInt64()) : encoder.Decode(latents),
-            latents.Rows, encoder.Variants, latents.Labels);
+    private static GenotypeRows Decode(GenotypeEncoder encoder, LatentSet latents, RowLabels labels, Ploidy ploidy,
+        SampleSpec spec)
+    {
+        var calls = spec.Decode == LatentDecoding.Sample
+            ? encoder.DecodeByDrawing(latents, new SeededRandom(spec.Seed).Fork(DecodingStream).NextUInt64())
+            : encoder.Decode(latents);
+        return new GenotypeRows(ploidy, latents.Rows, encoder.Variants, calls, labels: labels);
+    }
 
     private const ulong DecodingStream = 0xDEC0DE;
 

@@ -49,7 +49,7 @@ public sealed class SampleStage : IStage
         });
 
         var gate = PrivacyGate(context, train, validation, generated);
-        SyntheticFiles.Write(context.Output("synthetic"), train, generated, labels, variants, withVcf: true);
+        SyntheticFiles.Write(context.Output("synthetic"), generated, labels, variants, withVcf: true);
         SyntheticFiles.WriteLabels(context.Output("labels.tsv"), train, labels);
         StageFiles.WriteJson(context.Output("sample.json"), new
         {
@@ -74,14 +74,12 @@ public sealed class SampleStage : IStage
     /// validation rows, which the generator did not train on; the holdout stays untouched) must not exceed the
     /// spec's threshold, unless the spec sets sample.allow_privacy_risk. A refused set is never published.
     /// </summary>
-    private static GateOutcome PrivacyGate(StageContext context, TrainingSet train, TrainingSet validation, GeneratedSet generated)
+    private static GateOutcome PrivacyGate(StageContext context, GenotypeRows train, GenotypeRows validation,
+        GenotypeRows generated)
     {
-        GenoSynth.Evaluation.GenotypeSet AsSet(string name, byte[] values, int rows) =>
-            new(name, train.Ploidy, rows, train.Variants, values, Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList(),
-                Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList());
-        var trainBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("t", train.Values, train.Rows));
-        var syntheticBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("s", generated.Values, generated.Rows));
-        var validationBits = new GenoSynth.Evaluation.BitPackedRows(AsSet("v", validation.Values, validation.Rows));
+        var trainBits = new GenoSynth.Evaluation.BitPackedRows(train);
+        var syntheticBits = new GenoSynth.Evaluation.BitPackedRows(generated);
+        var validationBits = new GenoSynth.Evaluation.BitPackedRows(validation);
         int copies = GenoSynth.Evaluation.Privacy.ExactCopies(syntheticBits, trainBits);
         double copyRate = (double)copies / generated.Rows;
         double validationCopyRate = validation.Rows == 0 ? 0

@@ -4,8 +4,8 @@ using GenoSynth.Pipeline.Spec;
 
 namespace GenoSynth.Pipeline.Stages;
 
-/// <summary>Labels drawn for a synthetic set: one per individual, repeated for each of its rows (haplotypes).</summary>
-public sealed record SyntheticLabels(int Individuals, int[] IndividualLabels, int[] RowLabels);
+/// <summary>Labels drawn for a synthetic set: one class index per individual, repeated for each of its rows.</summary>
+public sealed record SyntheticLabels(int Individuals, int[] IndividualLabels, RowLabels RowLabels);
 
 /// <summary>
 /// Synthetic genotypes as files: ids SYN_000001..., labels per individual, haplotypes (hapt) or dosages (PLINK), and
@@ -14,9 +14,9 @@ public sealed record SyntheticLabels(int Individuals, int[] IndividualLabels, in
 public static class SyntheticFiles
 {
     /// <param name="specPath">Named in the error when sample.labels lists a label the training data do not have.</param>
-    public static SyntheticLabels DrawLabels(TrainingSet train, SampleSpec spec, string specPath)
+    public static SyntheticLabels DrawLabels(GenotypeRows train, SampleSpec spec, string specPath)
     {
-        int rowsPerIndividual = train.Ploidy == 1 ? 2 : 1;
+        int rowsPerIndividual = train.Ploidy.RowsPerIndividual;
         int[] individualLabels;
         if (spec.LabelCounts is { } given)
         {
@@ -29,11 +29,12 @@ public static class SyntheticFiles
         {
             int individuals = (spec.Count > 0 ? spec.Count : train.Rows) / rowsPerIndividual;
             var counts = new double[train.Classes.Count];
-            for (int r = 0; r < train.Rows; r += rowsPerIndividual) counts[train.Labels[r]]++;
+            for (int r = 0; r < train.Rows; r += rowsPerIndividual) counts[train.ClassIndexes[r]]++;
             var frequencies = counts.Select(c => c / counts.Sum()).ToArray();
             individualLabels = LabelPolicy.Labels(individuals, frequencies, spec.Balanced);
         }
-        return new SyntheticLabels(individualLabels.Length, individualLabels, individualLabels.SelectMany(l => Enumerable.Repeat(l, rowsPerIndividual)).ToArray());
+        var rowLabels = individualLabels.SelectMany(l => Enumerable.Repeat(l, rowsPerIndividual)).ToArray();
+        return new SyntheticLabels(individualLabels.Length, individualLabels, new RowLabels(rowLabels, train.Classes));
     }
 
     /// <summary>The label policy as sample.json records it.</summary>
@@ -42,27 +43,28 @@ public static class SyntheticFiles
     public static List<string> Ids(int individuals) => Enumerable.Range(1, individuals).Select(i => $"SYN_{i:D6}").ToList();
 
     /// <summary>Writes <paramref name="prefix"/>.hapt.gz (haplotype data) or .bed/.bim/.fam, plus .vcf.gz when asked.</summary>
-    public static void Write(string prefix, TrainingSet train, GeneratedSet generated, SyntheticLabels labels, IReadOnlyList<Variant> variants, bool withVcf)
+    public static void Write(string prefix, GenotypeRows generated, SyntheticLabels labels,
+        IReadOnlyList<Variant> variants, bool withVcf)
     {
         var ids = Ids(labels.Individuals);
         var samples = ids.Select(id => new Sample(id, id)).ToList();
-        if (train.Ploidy == 1)
+        if (generated.Ploidy == Ploidy.Haplotype)
         {
-            var haplotypeIds = ids.SelectMany(id => new[] { HaplotypeMatrix.HaplotypeId(id, 0), HaplotypeMatrix.HaplotypeId(id, 1) }).ToList();
-            var haplotypes = new HaplotypeMatrix(generated.Rows, generated.Variants, generated.Values, haplotypeIds);
+            var haplotypes = generated.WithRowIds(HaplotypeIds.Pairs(ids));
             HaptFiles.WriteHaplotypes(prefix + ".hapt.gz", haplotypes, "SYN");
             if (!withVcf) return;
-            Plink1Files.Write(prefix, new PlinkDataset(variants, samples, haplotypes.ToDiploid()));
+            Plink1Files.Write(prefix, new PlinkDataset(variants, samples, haplotypes.ToPackedDosages()));
             VcfWriter.WritePhased(prefix + ".vcf.gz", variants, ids, haplotypes);
         }
         else
         {
-            var packed = PackedGenotypes.FromSampleRows(generated.Values, labels.Individuals, variants.Count);
+            var packed = generated.ToPackedDosages();
             Plink1Files.Write(prefix, new PlinkDataset(variants, samples, packed));
             if (withVcf) VcfWriter.WriteUnphased(prefix + ".vcf.gz", variants, ids, packed);
         }
     }
 
-    public static void WriteLabels(string path, TrainingSet train, SyntheticLabels labels) =>
-        StageFiles.WriteLines(path, new[] { "iid\tlabel" }.Concat(Ids(labels.Individuals).Select((id, i) => $"{id}\t{train.Classes[labels.IndividualLabels[i]]}")));
+    public static void WriteLabels(string path, GenotypeRows train, SyntheticLabels labels) =>
+        StageFiles.WriteLines(path, new[] { "iid\tlabel" }
+            .Concat(Ids(labels.Individuals).Select((id, i) => $"{id}\t{train.Classes[labels.IndividualLabels[i]]}")));
 }

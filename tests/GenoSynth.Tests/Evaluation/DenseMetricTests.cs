@@ -12,20 +12,20 @@ namespace GenoSynth.Tests.Evaluation;
 /// </summary>
 public class DenseMetricTests
 {
-    private static readonly Lazy<(HaplotypeMatrix Haplotypes, List<(string, long)> Positions)> Agbl4 = new(() =>
+    private static readonly Lazy<(GenotypeRows Haplotypes, List<(string, long)> Positions)> Agbl4 = new(() =>
     {
         var vcf = VcfReader.Read(TestData.Agbl4Split1, keepHaplotypes: true);
         return (vcf.Haplotypes!, vcf.Variants.Select(v => (v.Chromosome, v.Position)).ToList());
     });
 
     /// <summary>Real AGBL4 haplotypes: rows [first, first + rows) of the first `variants` SNPs, as a set.</summary>
-    internal static GenotypeSet Agbl4Rows(string name, int first, int rows, int variants)
+    internal static GenotypeRows Agbl4Rows(string name, int first, int rows, int variants)
     {
         var h = Agbl4.Value.Haplotypes;
         var values = new byte[(long)rows * variants];
         for (int r = 0; r < rows; r++) h.Row(first + r)[..variants].CopyTo(values.AsSpan(r * variants, variants));
-        var ids = Enumerable.Range(first, rows).Select(r => h.HaplotypeIds[r]).ToList();
-        return new GenotypeSet(name, 1, rows, variants, values, ids, ids.Select(HaplotypeMatrix.IndividualOf).ToList());
+        var ids = Enumerable.Range(first, rows).Select(r => h.RowIds![r]).ToList();
+        return new GenotypeRows(Ploidy.Haplotype, rows, variants, values, ids, name: name);
     }
 
     internal static List<(string Chromosome, long Position)> Agbl4Positions(int variants) =>
@@ -33,19 +33,18 @@ public class DenseMetricTests
 
     /// <summary>A set with some calls flipped at random: LD weaker than the source's, so comparisons are not
     /// trivial.</summary>
-    private static GenotypeSet Noisy(GenotypeSet set, double rate, ulong seed)
+    private static GenotypeRows Noisy(GenotypeRows set, double rate, ulong seed)
     {
         var rng = new SeededRandom(seed);
-        var values = set.Values.Select(v => rng.NextDouble() < rate ? (byte)(set.Ploidy - v) : v).ToArray();
-        return new GenotypeSet(set.Name + "-noisy", set.Ploidy, set.Rows, set.Variants, values, set.RowIds,
-            set.Individuals);
+        var values = set.Values.Select(v => rng.NextDouble() < rate ? (byte)(set.Ploidy.Copies - v) : v).ToArray();
+        return new GenotypeRows(set.Ploidy, set.Rows, set.Variants, values, set.RowIds, name: set.Name + "-noisy");
     }
 
-    private static (GenotypeSet Train, GenotypeSet Holdout, GenotypeSet Synthetic) Agbl4Sets(int variants) =>
+    private static (GenotypeRows Train, GenotypeRows Holdout, GenotypeRows Synthetic) Agbl4Sets(int variants) =>
         (Agbl4Rows("train", 0, 600, variants), Agbl4Rows("holdout", 600, 200, variants),
             Noisy(Agbl4Rows("synthetic", 800, 300, variants), 0.03, 7));
 
-    private static (GenotypeSet Set, List<(string Chromosome, long Position)> Positions) Real805()
+    private static (GenotypeRows Set, List<(string Chromosome, long Position)> Positions) Real805()
     {
         var loaded = EvaluationInputs.Load(TestData.Hapt805, "real", TestData.Legend805);
         return (loaded.Set, loaded.Positions.ToList());
@@ -79,7 +78,7 @@ public class DenseMetricTests
         }
     }
 
-    private static GenotypeSet Rows(GenotypeSet set, int first, int count) =>
+    private static GenotypeRows Rows(GenotypeRows set, int first, int count) =>
         set.SelectRows(Enumerable.Range(first, count).ToList());
 
     /// <summary>Every pair group of <see cref="VariantPairs"/>, defined again here from scratch.</summary>
@@ -208,13 +207,13 @@ public class DenseMetricTests
         return best;
     }
 
-    private static int[] NaiveLongestRuns(GenotypeSet reference, GenotypeSet queries, IReadOnlySet<int> starts) =>
+    private static int[] NaiveLongestRuns(GenotypeRows reference, GenotypeRows queries, IReadOnlySet<int> starts) =>
         Enumerable.Range(0, queries.Rows).Select(q => Enumerable.Range(0, reference.Rows)
             .Max(r => NaiveLongestRun(queries.Row(q), reference.Row(r), starts))).ToArray();
 
     /// <summary>Rows copied from a few founders in pieces, with mutations: long shared runs, as in real
     /// haplotypes.</summary>
-    private static GenotypeSet Mosaic(string name, int ploidy, int rows, int variants, byte[][] founders,
+    private static GenotypeRows Mosaic(string name, int ploidy, int rows, int variants, byte[][] founders,
         SeededRandom rng)
     {
         var values = new byte[rows * variants];
@@ -229,7 +228,7 @@ public class DenseMetricTests
             }
         }
         var ids = Enumerable.Range(0, rows).Select(i => $"{name}{i}").ToList();
-        return new GenotypeSet(name, ploidy, rows, variants, values, ids, ids);
+        return new GenotypeRows(Ploidy.FromCopies(ploidy), rows, variants, values, ids, name: name);
     }
 
     [Fact]
@@ -281,7 +280,7 @@ public class DenseMetricTests
         // As dosages, the same individuals have the same heterozygosity by the diploid definition.
         var dosages = IndividualRows.Dosages(haplotypes, Enumerable.Range(0, 200).ToList());
         var ids = Enumerable.Range(0, 200).Select(i => $"i{i}").ToList();
-        var diploid = new GenotypeSet("d", 2, 200, 300, dosages, ids, ids);
+        var diploid = new GenotypeRows(Ploidy.Diploid, 200, 300, dosages, ids, name: "d");
         Assert.Equal(PopulationGenetics.Heterozygosity(diploid), IndividualRows.Heterozygosity(haplotypes), 15);
         Assert.Equal(PopulationGenetics.Heterozygosity(diploid), IndividualRows.Heterozygosity(diploid), 15);
     }
@@ -388,7 +387,7 @@ public class DenseMetricTests
         Assert.True(set.Fidelity["ld_r2_straddling_mean"].Value < set.Fidelity["ld_r2_straddling_mean"].Reference);
 
         var runs = set.Privacy["longest_run_median"];
-        double MedianRun(GenotypeSet queries) =>
+        double MedianRun(GenotypeRows queries) =>
             Statistics.Quantile(IdenticalRuns.LongestAgainst(train, queries, []).Select(r => (double)r).ToList(), 0.5);
         Assert.Equal(MedianRun(synthetic), runs.Value);
         Assert.Equal(MedianRun(holdout), runs.Reference);

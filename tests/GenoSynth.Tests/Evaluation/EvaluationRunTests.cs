@@ -24,7 +24,7 @@ public class EvaluationRunTests
         File.WriteAllLines(tmp.File("holdout.txt"), ids.Where((_, i) => i % 5 == 0));
         File.WriteAllLines(tmp.File("labels.tsv"), new[] { "iid\tlabel" }.Concat(ids.Select(id => $"{id}\t{panel[id]}")));
 
-        var set = GenotypeSet.FromDiploid("lct", data.Genotypes, ids);
+        var set = EvaluationInputs.FromPacked("lct", data.Genotypes, ids);
         var trainRows = Enumerable.Range(0, ids.Count).Where(i => i % 5 != 0).ToList();
         var rng = new SeededRandom(5);
         var synthetic = new PackedGenotypes(400, set.Variants);

@@ -2,6 +2,7 @@ using System.Globalization;
 using GenoSynth.Evaluation;
 using GenoSynth.Genotypes;
 using GenoSynth.Neural;
+using GenoSynth.Neural.Numerics;
 using GenoSynth.Plink;
 using GenoSynth.Tests.Support;
 
@@ -9,9 +10,9 @@ namespace GenoSynth.Tests.Evaluation;
 
 public class MetricKernelTests
 {
-    private static GenotypeSet Haplotypes(string name, params string[] rows) =>
-        new(name, 1, rows.Length, rows[0].Length, rows.SelectMany(r => r.Select(c => (byte)(c - '0'))).ToArray(),
-            rows.Select((_, i) => $"{name}{i}").ToList(), rows.Select((_, i) => $"{name}{i}").ToList());
+    private static GenotypeRows Haplotypes(string name, params string[] rows) =>
+        new(Ploidy.Haplotype, rows.Length, rows[0].Length, [.. rows.SelectMany(r => r.Select(c => (byte)(c - '0')))],
+            rows.Select((_, i) => $"{name}{i}").ToList(), name: name);
 
     [Fact]
     public void Aats_on_a_hand_computed_four_by_four_case()
@@ -40,13 +41,11 @@ public class MetricKernelTests
     public void Popcount_distances_equal_naive_sums_for_haplotypes_and_dosages()
     {
         var rng = new SeededRandom(3);
-        foreach (int ploidy in new[] { 1, 2 })
+        foreach (var ploidy in new[] { Ploidy.Haplotype, Ploidy.Diploid })
         {
             int rows = 20, variants = 197;
-            var values = Enumerable.Range(0, rows * variants).Select(_ => (byte)rng.NextInt(ploidy + 1)).ToArray();
-            var ids = Enumerable.Range(0, rows).Select(i => i.ToString()).ToList();
-            var set = new GenotypeSet("x", ploidy, rows, variants, values, ids, ids);
-            var bits = new BitPackedRows(set);
+            var set = RandomGenotypes.Rows(ploidy, rows, variants, rng);
+            var (values, bits) = (set.Values, new BitPackedRows(set));
             for (int a = 0; a < rows; a++)
                 for (int b = 0; b < rows; b++)
                 {
@@ -57,7 +56,7 @@ public class MetricKernelTests
         }
     }
 
-    private static (GenotypeSet Set, List<int> Complete) LctWithoutMissing()
+    private static (GenotypeRows Set, List<int> Complete) LctWithoutMissing()
     {
         var data = Plink1Files.Read(TestData.LctPrefix);
         var column = new sbyte[data.Samples.Count];
@@ -67,7 +66,7 @@ public class MetricKernelTests
             return column.All(d => d >= 0);
         }).ToList();
         var subset = data.Genotypes.Subset(Enumerable.Range(0, data.Samples.Count).ToList(), complete);
-        return (GenotypeSet.FromDiploid("lct", subset, data.Samples.Select(s => s.IndividualId).ToList()), complete);
+        return (EvaluationInputs.FromPacked("lct", subset, [.. data.Samples.Select(s => s.IndividualId)]), complete);
     }
 
     [Fact]
@@ -124,8 +123,7 @@ public class MetricKernelTests
         var (full, _) = LctWithoutMissing();
         var set = full.SelectRows(Enumerable.Range(0, full.Rows).ToList()); // 503 x ~600
         int m = 60;
-        var small = new GenotypeSet("s", 2, set.Rows, m, Enumerable.Range(0, set.Rows).SelectMany(r => set.Row(r)[..m].ToArray()).ToArray(),
-            set.RowIds, set.Individuals);
+        var small = set.SelectIndividuals(Enumerable.Range(0, set.Rows).ToList(), Enumerable.Range(0, m).ToList());
         var pca = Pca.Fit(small, components: 3);
         var z = Linkage.Standardize(small);
         var cov = new double[m, m];
@@ -136,8 +134,8 @@ public class MetricKernelTests
                 for (int r = 0; r < small.Rows; r++) s += (double)z[r * m + i] * z[r * m + j];
                 cov[i, j] = s / small.Rows;
             }
-        var (values, _) = Pca.JacobiEigen(cov);
-        var top = values.OrderDescending().Take(3).ToArray();
+        var (values, _) = SymmetricEigen.Decompose(cov, JacobiStop.RelativeOffDiagonal);
+        var top = values.Take(3).ToArray();
         int polymorphic = Linkage.ColumnSds(small, Linkage.ColumnMeans(small)).Count(s => s > 0);
         for (int c = 0; c < 3; c++) Assert.Equal(top[c] / polymorphic, pca.ExplainedVariance[c], 3);
         // Scores of PC1 have variance equal to the first eigenvalue.
@@ -209,7 +207,7 @@ public class MetricKernelTests
     public void Membership_inference_detects_a_copied_training_set_and_not_a_fresh_one()
     {
         var data = HaptFiles.Read(TestData.Hapt805, TestData.Legend805);
-        var all = GenotypeSet.FromHaplotypes("all", data.Haplotypes);
+        var all = data.Haplotypes.Named("all");
         var train = all.SelectRows(Enumerable.Range(0, 1000).ToList());
         var holdout = all.SelectRows(Enumerable.Range(1000, 1000).ToList());
         var fresh = all.SelectRows(Enumerable.Range(2000, 1000).ToList());

@@ -9,10 +9,10 @@ public class HaptTests
     public void The_805_SNP_hapt_loads_with_its_legend_and_pairs_into_2504_individuals()
     {
         var data = HaptFiles.Read(TestData.Hapt805, TestData.Legend805);
-        Assert.Equal(5008, data.Haplotypes.HaplotypeCount);
-        Assert.Equal(805, data.Haplotypes.VariantCount);
-        Assert.Equal("HG00096_A", data.Haplotypes.HaplotypeIds[0]);
-        var individuals = data.Haplotypes.IndividualIds(TestData.Hapt805);
+        Assert.Equal(5008, data.Haplotypes.Rows);
+        Assert.Equal(805, data.Haplotypes.Variants);
+        Assert.Equal("HG00096_A", data.Haplotypes.RowIds![0]);
+        var individuals = data.Haplotypes.PairedIndividuals(TestData.Hapt805);
         Assert.Equal(2504, individuals.Count);
         Assert.Equal("HG00096", individuals[0]);
         // SOURCES.md: three SNPs carry allele 1 in every haplotype.
@@ -20,7 +20,7 @@ public class HaptTests
         for (int j = 0; j < 805; j++)
         {
             int ones = 0;
-            for (int h = 0; h < 5008; h++) ones += data.Haplotypes.Alleles[h * 805 + j];
+            for (int h = 0; h < 5008; h++) ones += data.Haplotypes.Values[h * 805 + j];
             if (ones == 5008) monomorphic.Add(data.Variants[j].Position);
         }
         Assert.Equal(new long[] { 173292219, 126536094, 32247638 }.Order(), monomorphic.Order());
@@ -34,8 +34,8 @@ public class HaptTests
         HaptFiles.WriteHaplotypes(tmp.File("x.hapt.gz"), data.Haplotypes, "Real");
         HaptFiles.WriteLegend(tmp.File("x.legend"), data.Variants);
         var back = HaptFiles.Read(tmp.File("x.hapt.gz"), tmp.File("x.legend"));
-        Assert.Equal(data.Haplotypes.Alleles, back.Haplotypes.Alleles);
-        Assert.Equal(data.Haplotypes.HaplotypeIds, back.Haplotypes.HaplotypeIds);
+        Assert.Equal(data.Haplotypes.Values, back.Haplotypes.Values);
+        Assert.Equal(data.Haplotypes.RowIds!, back.Haplotypes.RowIds!);
         Assert.Equal(data.Variants, back.Variants);
         Assert.Equal(File.ReadAllText(TestData.Legend805), File.ReadAllText(tmp.File("x.legend")));
     }
@@ -44,12 +44,13 @@ public class HaptTests
     public void Diploid_dosages_are_the_sums_of_haplotype_pairs()
     {
         var data = HaptFiles.Read(TestData.Hapt805, TestData.Legend805);
-        var diploid = data.Haplotypes.ToDiploid();
+        var diploid = data.Haplotypes.ToPackedDosages();
         var rng = new GenoSynth.Neural.SeededRandom(3);
         for (int k = 0; k < 2000; k++)
         {
             int i = rng.NextInt(2504), j = rng.NextInt(805);
-            Assert.Equal(data.Haplotypes.Alleles[2 * i * 805 + j] + data.Haplotypes.Alleles[(2 * i + 1) * 805 + j], diploid.Get(i, j));
+            Assert.Equal(data.Haplotypes.Values[2 * i * 805 + j] + data.Haplotypes.Values[(2 * i + 1) * 805 + j],
+                diploid.Get(i, j));
         }
     }
 

@@ -65,11 +65,11 @@ public class VcfTests
         var vcf = VcfReader.Read(TestData.Agbl4Split2, keepHaplotypes: true);
         Assert.NotNull(vcf.Haplotypes);
         var haplotypes = vcf.Haplotypes!;
-        Assert.Equal(vcf.Genotypes.RawData, haplotypes.ToDiploid().RawData);
+        Assert.Equal(vcf.Genotypes.RawData, haplotypes.ToPackedDosages().RawData);
         var ids = vcf.Samples.Select(s => s.IndividualId).ToList();
         VcfWriter.WritePhased(tmp.File("out.vcf.gz"), vcf.Variants, ids, haplotypes);
         var back = VcfReader.Read(tmp.File("out.vcf.gz"), keepHaplotypes: true);
-        Assert.Equal(haplotypes.Alleles, back.Haplotypes!.Alleles);
+        Assert.Equal(haplotypes.Values, back.Haplotypes!.Values);
         Assert.Equal(vcf.Variants, back.Variants);
     }
 

@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Models;
 using GenoSynth.Models.Baselines;
 using GenoSynth.Neural;
@@ -10,13 +11,14 @@ public class BaselineTests
 {
     private const int Variants = LinkedHaplotypes.Variants;
 
-    private static double ClassFrequency(GeneratedSet set, int label)
+    private static double ClassFrequency(GenotypeRows set, int label)
     {
-        var rows = Enumerable.Range(0, set.Rows).Where(r => set.Labels[r] == label).ToList();
+        var rows = Enumerable.Range(0, set.Rows).Where(r => set.ClassIndexes[r] == label).ToList();
         return rows.Average(r => Enumerable.Range(0, Variants).Average(j => (double)set.Values[r * Variants + j]));
     }
 
-    private static int[] HalfAndHalf(int n) => Enumerable.Range(0, n).Select(i => i < n / 2 ? 0 : 1).ToArray();
+    private static RowLabels HalfAndHalf(int n) =>
+        LinkedHaplotypes.Labels([.. Enumerable.Range(0, n).Select(i => i < n / 2 ? 0 : 1)]);
 
     [Fact]
     public void Rbm_learns_linkage_the_independent_sampler_cannot_and_follows_clamped_labels()

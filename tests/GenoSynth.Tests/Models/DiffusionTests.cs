@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Models;
 using GenoSynth.Models.Diffusion;
 using GenoSynth.Neural;
@@ -7,7 +8,7 @@ namespace GenoSynth.Tests.Models;
 
 public class DiffusionTests
 {
-    private static TrainingSet Toy(int rows, ulong seed)
+    private static GenotypeRows Toy(int rows, ulong seed)
     {
         // Two classes with opposite haplotype patterns plus noise: learnable in a few dozen steps.
         var rng = new SeededRandom(seed);
@@ -19,7 +20,7 @@ public class DiffusionTests
             labels[r] = r % 2;
             for (int j = 0; j < m; j++) values[r * m + j] = (byte)(((j % 2 == labels[r] ? 1 : 0) ^ (rng.NextDouble() < 0.1 ? 1 : 0)));
         }
-        return new TrainingSet(values, rows, m, 1, labels, ["a", "b"]);
+        return new GenotypeRows(Ploidy.Haplotype, rows, m, values, labels: LinkedHaplotypes.Labels(labels));
     }
 
     private static DiffusionSettings Settings => new()
@@ -66,7 +67,8 @@ public class DiffusionTests
     {
         var data = Toy(256, 1);
         var model = GenotypeDiffusion.Train(data, Toy(64, 2), Settings, null, null);
-        var sample = model.Sample(Enumerable.Repeat(0, 50).Concat(Enumerable.Repeat(1, 50)).ToArray(), 20, 0, 9);
+        var labels = LinkedHaplotypes.Labels([.. Enumerable.Repeat(0, 50), .. Enumerable.Repeat(1, 50)]);
+        var sample = model.Sample(labels, 20, 0, 9);
         double Match(int r, int label) => Enumerable.Range(0, 24).Count(j => sample.Values[r * 24 + j] == (j % 2 == label ? 1 : 0)) / 24.0;
         double own = Enumerable.Range(0, 100).Average(r => Match(r, r < 50 ? 0 : 1));
         Assert.True(own > 0.75, $"samples follow their label's pattern in {own:P0} of positions");
@@ -80,9 +82,11 @@ public class DiffusionTests
         // The toy rows carry 10 % flipped calls: drawn at temperature 1 the samples keep about that noise, cooled they
         // converge on each class's pattern. The expected-value estimate changes the path, not what is learned.
         var model = GenotypeDiffusion.Train(Toy(256, 1), Toy(64, 2), Settings, null, null);
-        var labels = Enumerable.Range(0, 200).Select(i => i % 2).ToArray();
-        double Own(GeneratedSet sample) => Enumerable.Range(0, labels.Length)
-            .Average(r => Enumerable.Range(0, 24).Count(j => sample.Values[r * 24 + j] == (j % 2 == labels[r] ? 1 : 0)) / 24.0);
+        var labels = LinkedHaplotypes.Labels(Enumerable.Range(0, 200).Select(i => i % 2).ToArray());
+        bool Matches(GenotypeRows sample, int r, int j) =>
+            sample.Values[r * 24 + j] == (j % 2 == labels.Indexes[r] ? 1 : 0);
+        double Own(GenotypeRows sample) => Enumerable.Range(0, labels.Count)
+            .Average(r => Enumerable.Range(0, 24).Count(j => Matches(sample, r, j)) / 24.0);
         double warm = Own(model.Sample(labels, 20, 0, 9));
         double cool = Own(model.Sample(labels, 20, 0, 9, temperature: 0.3f));
         var mean = model.Sample(labels, 20, 0, 9, estimate: CleanEstimate.Mean);
@@ -124,8 +128,8 @@ public class DiffusionTests
         var b = resumed.Model.Parameters().SelectMany(p => p.Span.ToArray()).ToArray();
         Assert.Equal(a, b);
         Assert.Equal(whole.LossCurve, resumed.LossCurve);
-        var s1 = whole.Sample([0, 1, 0, 1], 10, 0, 11);
-        var s2 = resumed.Sample([0, 1, 0, 1], 10, 0, 11);
+        var s1 = whole.Sample(LinkedHaplotypes.Labels(0, 1, 0, 1), 10, 0, 11);
+        var s2 = resumed.Sample(LinkedHaplotypes.Labels(0, 1, 0, 1), 10, 0, 11);
         Assert.Equal(s1.Values, s2.Values);
     }
 
@@ -235,13 +239,17 @@ public class DiffusionTests
     {
         var train = LinkedHaplotypes.Create(600, 1);
         var diffusion = GenotypeDiffusion.Train(train, LinkedHaplotypes.Create(100, 2), settings, null, null);
-        var labels = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
+        var labels = LinkedHaplotypes.Labels(Enumerable.Range(0, 400).Select(i => i % 2).ToArray());
         var sample = diffusion.Sample(labels, 50, 0, 11);
 
-        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows), learned = LinkedHaplotypes.WithinBlockR2(sample.Values, labels.Length);
-        double independent = LinkedHaplotypes.WithinBlockR2(IndependentSampler.Fit(train, perLabel: false).Sample(labels, new SeededRandom(7), LinkedHaplotypes.Variants).Values, labels.Length);
+        double real = LinkedHaplotypes.WithinBlockR2(train.Values, train.Rows);
+        double learned = LinkedHaplotypes.WithinBlockR2(sample.Values, labels.Count);
+        var floor = IndependentSampler.Fit(train, perLabel: false)
+            .Sample(labels, new SeededRandom(7), LinkedHaplotypes.Variants);
+        double independent = LinkedHaplotypes.WithinBlockR2(floor.Values, labels.Count);
         Assert.True(learned > 0.6 * real && learned > 5 * independent, $"within-block r2: real {real:F3}, {settings.Denoiser} diffusion {learned:F3}, independent {independent:F3}");
-        double a = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 0), b = LinkedHaplotypes.ClassFrequency(sample.Values, labels, 1);
+        double a = LinkedHaplotypes.ClassFrequency(sample.Values, labels.Indexes, 0);
+        double b = LinkedHaplotypes.ClassFrequency(sample.Values, labels.Indexes, 1);
         Assert.True(a is > 0.1 and < 0.35 && b is > 0.65 and < 0.9, $"class frequencies {a:F2} (real 0.23) and {b:F2} (real 0.77)");
     }
 

@@ -80,10 +80,10 @@ public class GeneratorStagesTests
         Assert.True(af > 0.99, $"AF r {af}");
         Assert.True(ld < 0.2, $"LD r {ld}"); // (a per-label floor keeps most of it: these SNPs were chosen to differ between populations)
         var hapt = HaptFiles.ReadHaplotypes(h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.hapt.gz"), 805).Haplotypes;
-        Assert.Equal(hapt.HaplotypeCount / 2, hapt.IndividualIds("synthetic").Count);
+        Assert.Equal(hapt.Rows / 2, hapt.PairedIndividuals("synthetic").Count);
         var vcf = VcfReader.Read(h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.vcf.gz"), keepHaplotypes: true);
         Assert.True(vcf.AllPhased);
-        Assert.Equal(hapt.Alleles, vcf.Haplotypes!.Alleles);
+        Assert.Equal(hapt.Values, vcf.Haplotypes!.Values);
     }
 
     [Fact]
@@ -98,7 +98,8 @@ public class GeneratorStagesTests
         var rows = File.ReadAllLines(h.ResultFile("1kg-805-haplotypes", "synthetic/labels.tsv")).Skip(1).Select(l => l.Split('\t')).ToList();
         Assert.Equal(["SYN_000001", "SYN_000002", "SYN_000003", "SYN_000004", "SYN_000005"], rows.Select(r => r[0]));
         Assert.Equal(["AFR", "AFR", "AFR", "EUR", "EUR"], rows.Select(r => r[1]));
-        Assert.Equal(10, HaptFiles.ReadHaplotypes(h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.hapt.gz"), 805).Haplotypes.HaplotypeCount);
+        var synthetic = h.ResultFile("1kg-805-haplotypes", "synthetic/synthetic.hapt.gz");
+        Assert.Equal(10, HaptFiles.ReadHaplotypes(synthetic, 805).Haplotypes.Rows);
         var sample = JsonDocument.Parse(File.ReadAllText(h.ResultFile("1kg-805-haplotypes", "synthetic/sample.json"))).RootElement;
         Assert.Equal("given counts", sample.GetProperty("label_policy").GetString());
 

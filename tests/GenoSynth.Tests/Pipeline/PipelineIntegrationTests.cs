@@ -155,7 +155,7 @@ public class PipelineIntegrationTests
         Assert.Equal(Digest.OfFile(h.ResultFile("1kg-805-haplotypes", "split/train.txt")), manifest.Results["split/train.txt"]);
         var hapt = Path.Combine(qc.CacheDirectory, StageFiles.QcHaplotypes);
         var (haplotypes, _) = HaptFiles.ReadHaplotypes(hapt, null);
-        Assert.Equal(5008, haplotypes.HaplotypeCount);
+        Assert.Equal(5008, haplotypes.Rows);
     }
 
     [Fact]

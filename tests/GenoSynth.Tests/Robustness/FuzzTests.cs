@@ -95,7 +95,8 @@ public class FuzzTests
     public void Hapt_reader_survives_mutations()
     {
         var valid = System.Text.Encoding.ASCII.GetBytes(Head(TestData.Hapt805, 12));
-        Fuzz("hapt", valid, "x.hapt", p => HaptFiles.ReadHaplotypes(p, null).Haplotypes.IndividualIds(p), typeof(GenotypeFormatException));
+        Fuzz("hapt", valid, "x.hapt", p => HaptFiles.ReadHaplotypes(p, null).Haplotypes.PairedIndividuals(p),
+            typeof(GenotypeFormatException));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using GenoSynth.Genotypes;
 using GenoSynth.Models;
 using GenoSynth.Neural;
 
@@ -11,7 +12,12 @@ public static class LinkedHaplotypes
 {
     public const int Variants = 40;
 
-    public static TrainingSet Create(int rows, ulong seed, double noise = 0.05)
+    public static readonly string[] Classes = ["a", "b"];
+
+    /// <summary>Class indexes into <see cref="Classes"/> as row labels.</summary>
+    public static RowLabels Labels(params int[] indexes) => new(indexes, Classes);
+
+    public static GenotypeRows Create(int rows, ulong seed, double noise = 0.05)
     {
         var rng = new SeededRandom(seed);
         var values = new byte[rows * Variants];
@@ -25,7 +31,7 @@ public static class LinkedHaplotypes
                 for (int j = block * 8; j < block * 8 + 8; j++) values[r * Variants + j] = (byte)(founder ^ (rng.NextDouble() < noise ? 1 : 0));
             }
         }
-        return new TrainingSet(values, rows, Variants, 1, labels, ["a", "b"]);
+        return new GenotypeRows(Ploidy.Haplotype, rows, Variants, values, labels: Labels(labels));
     }
 
     public static double WithinBlockR2(byte[] values, int rows)
